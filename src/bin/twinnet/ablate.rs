@@ -1,0 +1,139 @@
+//! `twinnet ablate`: Table I of the publication, rounds in parallel.
+
+use std::io::Write;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use rayon::prelude::*;
+use serde_json::json;
+use twinnet::ablation::{self, ConfigSummary, RunResult, Stat};
+use twinnet::model::ModelConfig;
+use twinnet::train::TrainConfig;
+
+use crate::{plot, progress, set_threads, sources, AblateArgs};
+
+fn pm(s: &Stat, digits: usize) -> String {
+    format!("{:.*} ± {:.*}", digits, s.mean, digits, s.std)
+}
+
+/// Table I as Markdown.
+pub fn markdown(rows: &[ConfigSummary]) -> String {
+    let mut out = String::from(
+        "| config | train loss | test loss | train error % | test error % | readout test error % | time s |\n\
+         |---|---|---|---|---|---|---|\n",
+    );
+    for r in rows {
+        out += &format!(
+            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            r.name,
+            pm(&r.train_loss, 3),
+            pm(&r.test_loss, 3),
+            pm(&r.train_error, 1),
+            pm(&r.test_error, 1),
+            pm(&r.test_error_readout, 1),
+            pm(&r.seconds, 2)
+        );
+    }
+    out
+}
+
+fn csv(rows: &[ConfigSummary]) -> String {
+    let mut out = String::from("config,share,aux,rounds");
+    for k in ["train_loss", "test_loss", "train_error", "test_error", "test_error_readout", "test_digit_error", "seconds"] {
+        out += &format!(",{k}_mean,{k}_std");
+    }
+    out.push('\n');
+    for r in rows {
+        out += &format!("{},{},{},{}", r.name, r.share, r.aux, r.rounds);
+        for s in [&r.train_loss, &r.test_loss, &r.train_error, &r.test_error, &r.test_error_readout, &r.test_digit_error, &r.seconds] {
+            out += &format!(",{},{}", s.mean, s.std);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+pub fn ablate(args: AblateArgs) -> Result<()> {
+    if args.rounds == 0 {
+        bail!("--rounds must be at least 1");
+    }
+    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    // One thread per run; runs in parallel.
+    set_threads(1);
+    let sources = sources::load(&args.data)?;
+    sources::check_pairs(&sources, args.pairs)?;
+    let mut work: Vec<TrainConfig> = Vec::with_capacity(4 * args.rounds);
+    for round in 0..args.rounds {
+        for model in ModelConfig::ALL {
+            let mut c = TrainConfig::published(model, ablation::round_seed(args.seed, round));
+            c.epochs = args.epochs;
+            c.learning_rate = args.lr;
+            c.batch_size = args.batch;
+            c.validate(args.pairs)?;
+            work.push(c);
+        }
+    }
+    if !args.json {
+        eprintln!(
+            "ablation: {} rounds × 4 configurations, {} pairs, {} epochs, {} parallel jobs",
+            args.rounds, args.pairs, args.epochs, jobs
+        );
+    }
+    let bar = progress::bar(work.len(), "runs");
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build()?;
+    let log = Mutex::new(());
+    let results: Vec<RunResult> = pool.install(|| {
+        work.par_iter()
+            .map(|&c| {
+                let clock = Instant::now();
+                let now = || clock.elapsed().as_secs_f64();
+                let (r, _) = ablation::run(c, &sources, args.pairs, &now, &mut |_| true)?;
+                if !args.json {
+                    let _guard = log.lock();
+                    bar.println(format!(
+                        "seed {} {:>9}: test error {:5.1}% (readout {:4.1}%), {:.2} s",
+                        r.seed, c.model.name(), r.test.error, r.test.error_readout, r.seconds
+                    ));
+                }
+                bar.inc(1);
+                Ok(r)
+            })
+            .collect::<Result<Vec<_>>>()
+    })?;
+    bar.finish_and_clear();
+    let rows = ablation::summarize(&results);
+    if let Some(path) = &args.csv {
+        std::fs::write(path, csv(&rows)).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if let Some(path) = &args.plot {
+        std::fs::write(path, plot::curves_svg(&rows)).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if args.json {
+        let configs: Vec<_> = rows
+            .iter()
+            .map(|r| {
+                json!({
+                    "name": r.name, "share": r.share, "aux": r.aux, "rounds": r.rounds,
+                    "train_loss": r.train_loss, "test_loss": r.test_loss,
+                    "train_error": r.train_error, "test_error": r.test_error,
+                    "test_error_readout": r.test_error_readout, "test_digit_error": r.test_digit_error,
+                    "seconds": r.seconds, "curves": r.curves,
+                })
+            })
+            .collect();
+        println!(
+            "{}",
+            json!({
+                "rounds": args.rounds, "pairs": args.pairs, "epochs": args.epochs, "seed": args.seed,
+                "lr": args.lr, "batch": args.batch, "jobs": jobs,
+                "configurations": configs,
+            })
+        );
+    } else {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "Table I, N = {} rounds (mean ± sample std; time per run with {jobs} parallel jobs)\n", args.rounds)?;
+        write!(out, "{}", markdown(&rows))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,100 @@
+//! Finding and reading digit data for the CLI (the core only sees bytes).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use twinnet::data::pairs::Sources;
+use twinnet::data::{digits_file, idx, DigitSet};
+
+use crate::DataArgs;
+
+/// Where the digits file is looked for when `--digits` is not given.
+pub const DEFAULT_DIGITS: &str = "www/data/mnist10k.bin";
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// The embedded default data: `--digits`, `$TWINNET_DIGITS`, `./www/data/mnist10k.bin`,
+/// or the same path in the crate's source tree.
+pub fn digits_path(explicit: Option<&Path>) -> Result<PathBuf> {
+    if let Some(p) = explicit {
+        return Ok(p.to_path_buf());
+    }
+    if let Some(p) = std::env::var_os("TWINNET_DIGITS") {
+        return Ok(PathBuf::from(p));
+    }
+    let candidates = [
+        PathBuf::from(DEFAULT_DIGITS),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_DIGITS),
+    ];
+    candidates.iter().find(|p| p.is_file()).cloned().with_context(|| {
+        format!(
+            "no digits file at {DEFAULT_DIGITS}: run scripts/fetch-data.sh to make it, \
+             or pass --digits FILE or --mnist DIR"
+        )
+    })
+}
+
+/// Reads a TwinNet digits file.
+pub fn read_digits(path: &Path) -> Result<DigitSet> {
+    let bytes = read(path)?;
+    Ok(digits_file::decode(&path.display().to_string(), &bytes)?)
+}
+
+/// Finds `base` or `base.gz` in `dir`.
+fn find_idx(dir: &Path, base: &str) -> Result<PathBuf> {
+    idx::candidates(base)
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|p| p.is_file())
+        .with_context(|| format!("{} has no {base} (or {base}.gz)", dir.display()))
+}
+
+/// Reads one standard MNIST set (`train` or `t10k`) from an idx directory.
+pub fn read_idx_set(dir: &Path, images_base: &str, labels_base: &str) -> Result<DigitSet> {
+    if !dir.is_dir() {
+        bail!("{} is not a directory", dir.display());
+    }
+    let images = find_idx(dir, images_base)?;
+    let labels = find_idx(dir, labels_base)?;
+    Ok(idx::read_set(
+        &images.display().to_string(),
+        &read(&images)?,
+        &labels.display().to_string(),
+        &read(&labels)?,
+    )?)
+}
+
+/// Train and test sources as the data arguments say.
+pub fn load(data: &DataArgs) -> Result<Sources> {
+    match &data.mnist {
+        Some(dir) => Ok(Sources {
+            train: read_idx_set(dir, idx::TRAIN_IMAGES, idx::TRAIN_LABELS)?,
+            test: read_idx_set(dir, idx::T10K_IMAGES, idx::T10K_LABELS)?,
+        }),
+        None => {
+            let path = digits_path(data.digits.as_deref())?;
+            let all = read_digits(&path)?;
+            Ok(Sources::split_halves(&all, data.split_seed))
+        }
+    }
+}
+
+/// Checks that the sources can give `pairs` pairs each.
+pub fn check_pairs(sources: &Sources, pairs: usize) -> Result<()> {
+    if pairs == 0 {
+        bail!("--pairs must be at least 1");
+    }
+    if pairs > sources.max_pairs() {
+        bail!(
+            "--pairs {pairs} needs {} distinct images per source, but train has {} and test {} \
+             (at most --pairs {})",
+            2 * pairs,
+            sources.train.len(),
+            sources.test.len(),
+            sources.max_pairs()
+        );
+    }
+    Ok(())
+}

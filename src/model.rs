@@ -1,0 +1,674 @@
+//! The published TwinNet on candle, and the probabilistic readout.
+//!
+//! Per image, a conv subnet
+//! `Conv2d(1,16,3) ReLU AvgPool(2) Conv2d(16,32,3) ReLU AvgPool(2) Flatten
+//!  Linear(128,32) BatchNorm1d(32) Dropout(0.25) Linear(32,10)` (9,322 parameters);
+//! on the two concatenated 10-vectors a head
+//! `ReLU Linear(20,10) BatchNorm1d(10) ReLU Dropout(0.25) Linear(10,2)` (252 parameters).
+//! With weight sharing one subnet sees both images, else each image has its own.
+//!
+//! Layers keep PyTorch's semantics (weights `(out, in, …)`, BatchNorm with momentum 0.1,
+//! eps 1e-5 and unbiased running variance) and its `state_dict` names, so
+//! [`crate::weights`] can move models between the two.
+//!
+//! Everything random (init, dropout) draws from [`Rng`]: candle's CPU RNG cannot be seeded.
+
+use candle_core::{DType, Device, Tensor, Var, D};
+
+use crate::rng::Rng;
+
+pub use candle_core::Error as CandleError;
+
+/// Classes of a digit.
+pub const DIGITS: usize = 10;
+/// Dropout probability of the subnet and the head.
+pub const DROPOUT: f32 = 0.25;
+/// BatchNorm running-statistics momentum (PyTorch's default).
+pub const BN_MOMENTUM: f64 = 0.1;
+/// BatchNorm epsilon (PyTorch's default).
+pub const BN_EPS: f64 = 1e-5;
+
+/// The two switches of the published experiment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct ModelConfig {
+    /// One subnet for both images (else one per image).
+    pub share: bool,
+    /// Train the 10-way outputs against the digit classes too.
+    pub aux: bool,
+}
+
+impl ModelConfig {
+    /// The four configurations, in the publication's Table I order.
+    pub const ALL: [ModelConfig; 4] = [
+        ModelConfig { share: false, aux: false },
+        ModelConfig { share: true, aux: false },
+        ModelConfig { share: false, aux: true },
+        ModelConfig { share: true, aux: true },
+    ];
+
+    /// Short name: `none`, `share`, `aux` or `share+aux`.
+    pub fn name(&self) -> &'static str {
+        match (self.share, self.aux) {
+            (false, false) => "none",
+            (true, false) => "share",
+            (false, true) => "aux",
+            (true, true) => "share+aux",
+        }
+    }
+
+    /// Number of trainable parameters of a TwinNet with this configuration.
+    pub fn parameter_count(&self) -> usize {
+        let subnets = if self.share { 1 } else { 2 };
+        subnets * SUBNET_PARAMETERS + HEAD_PARAMETERS
+    }
+}
+
+impl std::fmt::Display for ModelConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Trainable parameters of one conv subnet.
+pub const SUBNET_PARAMETERS: usize = 9_322;
+/// Trainable parameters of the head.
+pub const HEAD_PARAMETERS: usize = 252;
+
+/// Input normalisation, in [0, 1] intensity units: `x_norm = (x - mean) / std`.
+/// Computed from the training pairs and carried with the model.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Normalization {
+    pub mean: f32,
+    pub std: f32,
+}
+
+impl Normalization {
+    /// Normalises values in place.
+    pub fn apply(&self, values: &mut [f32]) {
+        let inv = 1.0 / self.std;
+        for v in values {
+            *v = (*v - self.mean) * inv;
+        }
+    }
+}
+
+/// Train mode (batch statistics, dropout from the given RNG) or eval mode.
+pub enum Mode<'a> {
+    Train { dropout: &'a mut Rng },
+    Eval,
+}
+
+impl Mode<'_> {
+    fn is_train(&self) -> bool {
+        matches!(self, Mode::Train { .. })
+    }
+}
+
+/// What the network says about a batch of pairs.
+#[derive(Debug, Clone)]
+pub struct Outputs {
+    /// `(B, 2)` logits of "first > second" (0) and "first ≤ second" (1).
+    pub pair: Tensor,
+    /// `(B, 10)` digit logits of the first image.
+    pub digit_a: Tensor,
+    /// `(B, 10)` digit logits of the second image.
+    pub digit_b: Tensor,
+}
+
+fn uniform_var(rng: &mut Rng, shape: &[usize], bound: f32) -> candle_core::Result<Var> {
+    let n: usize = shape.iter().product();
+    let values: Vec<f32> = (0..n).map(|_| rng.uniform(-bound, bound)).collect();
+    Var::from_vec(values, shape, &Device::Cpu)
+}
+
+/// PyTorch's default init: kaiming-uniform (a = √5) for the weight, which is
+/// U(±1/√fan_in), and U(±1/√fan_in) for the bias.
+fn default_init(
+    rng: &mut Rng,
+    weight_shape: &[usize],
+    fan_in: usize,
+) -> candle_core::Result<(Var, Var)> {
+    let bound = 1.0 / (fan_in as f32).sqrt();
+    let weight = uniform_var(rng, weight_shape, bound)?;
+    let bias = uniform_var(rng, &weight_shape[..1], bound)?;
+    Ok((weight, bias))
+}
+
+/// A named tensor of a model's state, in PyTorch's naming.
+pub type NamedTensor = (String, Tensor);
+
+/// `nn.Linear`: `y = x Wᵀ + b`, weight `(out, in)`.
+#[derive(Debug, Clone)]
+pub struct Linear {
+    weight: Var,
+    bias: Var,
+}
+
+impl Linear {
+    fn init(rng: &mut Rng, input: usize, output: usize) -> candle_core::Result<Self> {
+        let (weight, bias) = default_init(rng, &[output, input], input)?;
+        Ok(Self { weight, bias })
+    }
+
+    pub(crate) fn from_tensors(weight: Tensor, bias: Tensor) -> candle_core::Result<Self> {
+        Ok(Self {
+            weight: Var::from_tensor(&weight)?,
+            bias: Var::from_tensor(&bias)?,
+        })
+    }
+
+    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        x.matmul(&self.weight.t()?)?.broadcast_add(&self.bias)
+    }
+
+    fn vars(&self) -> [&Var; 2] {
+        [&self.weight, &self.bias]
+    }
+
+    fn state(&self, prefix: &str, out: &mut Vec<NamedTensor>) {
+        out.push((format!("{prefix}.weight"), self.weight.as_tensor().clone()));
+        out.push((format!("{prefix}.bias"), self.bias.as_tensor().clone()));
+    }
+}
+
+/// `nn.Conv2d(in, out, 3)`: valid padding, stride 1, weight `(out, in, 3, 3)`.
+#[derive(Debug, Clone)]
+pub struct Conv2d {
+    weight: Var,
+    bias: Var,
+}
+
+impl Conv2d {
+    fn init(rng: &mut Rng, input: usize, output: usize, kernel: usize) -> candle_core::Result<Self> {
+        let (weight, bias) =
+            default_init(rng, &[output, input, kernel, kernel], input * kernel * kernel)?;
+        Ok(Self { weight, bias })
+    }
+
+    pub(crate) fn from_tensors(weight: Tensor, bias: Tensor) -> candle_core::Result<Self> {
+        Ok(Self {
+            weight: Var::from_tensor(&weight)?,
+            bias: Var::from_tensor(&bias)?,
+        })
+    }
+
+    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        let channels = self.bias.dims1()?;
+        x.conv2d(&self.weight, 0, 1, 1, 1)?
+            .broadcast_add(&self.bias.reshape((1, channels, 1, 1))?)
+    }
+
+    fn vars(&self) -> [&Var; 2] {
+        [&self.weight, &self.bias]
+    }
+
+    fn state(&self, prefix: &str, out: &mut Vec<NamedTensor>) {
+        out.push((format!("{prefix}.weight"), self.weight.as_tensor().clone()));
+        out.push((format!("{prefix}.bias"), self.bias.as_tensor().clone()));
+    }
+}
+
+/// `nn.BatchNorm1d(C)` on `(N, C)`: batch statistics and running-statistics
+/// updates in train mode (momentum 0.1, unbiased running variance), running
+/// statistics in eval mode.
+#[derive(Debug, Clone)]
+pub struct BatchNorm1d {
+    weight: Var,
+    bias: Var,
+    running_mean: Var,
+    running_var: Var,
+    num_batches_tracked: i64,
+}
+
+impl BatchNorm1d {
+    fn new(channels: usize) -> candle_core::Result<Self> {
+        let dev = &Device::Cpu;
+        Ok(Self {
+            weight: Var::ones(channels, DType::F32, dev)?,
+            bias: Var::zeros(channels, DType::F32, dev)?,
+            running_mean: Var::zeros(channels, DType::F32, dev)?,
+            running_var: Var::ones(channels, DType::F32, dev)?,
+            num_batches_tracked: 0,
+        })
+    }
+
+    pub(crate) fn from_tensors(
+        weight: Tensor,
+        bias: Tensor,
+        running_mean: Tensor,
+        running_var: Tensor,
+        num_batches_tracked: i64,
+    ) -> candle_core::Result<Self> {
+        Ok(Self {
+            weight: Var::from_tensor(&weight)?,
+            bias: Var::from_tensor(&bias)?,
+            running_mean: Var::from_tensor(&running_mean)?,
+            running_var: Var::from_tensor(&running_var)?,
+            num_batches_tracked,
+        })
+    }
+
+    fn forward(&mut self, x: &Tensor, train: bool) -> candle_core::Result<Tensor> {
+        let (n, _) = x.dims2()?;
+        let (mean, var) = if train {
+            if n < 2 {
+                candle_core::bail!(
+                    "BatchNorm in train mode needs at least 2 samples per batch, got {n}"
+                );
+            }
+            let mean = x.mean(0)?;
+            let var = x.broadcast_sub(&mean)?.sqr()?.mean(0)?;
+            let m = BN_MOMENTUM;
+            let unbiased = (var.detach() * (n as f64 / (n as f64 - 1.0)))?;
+            self.running_mean
+                .set(&((self.running_mean.as_tensor() * (1.0 - m))? + (mean.detach() * m)?)?)?;
+            self.running_var
+                .set(&((self.running_var.as_tensor() * (1.0 - m))? + (unbiased * m)?)?)?;
+            self.num_batches_tracked += 1;
+            (mean, var)
+        } else {
+            (
+                self.running_mean.as_tensor().clone(),
+                self.running_var.as_tensor().clone(),
+            )
+        };
+        let scale = ((var + BN_EPS)?.sqrt()?.recip()? * self.weight.as_tensor())?;
+        x.broadcast_sub(&mean)?
+            .broadcast_mul(&scale)?
+            .broadcast_add(&self.bias)
+    }
+
+    fn vars(&self) -> [&Var; 2] {
+        [&self.weight, &self.bias]
+    }
+
+    fn state(&self, prefix: &str, out: &mut Vec<NamedTensor>) -> candle_core::Result<()> {
+        out.push((format!("{prefix}.weight"), self.weight.as_tensor().clone()));
+        out.push((format!("{prefix}.bias"), self.bias.as_tensor().clone()));
+        out.push((format!("{prefix}.running_mean"), self.running_mean.as_tensor().clone()));
+        out.push((format!("{prefix}.running_var"), self.running_var.as_tensor().clone()));
+        out.push((
+            format!("{prefix}.num_batches_tracked"),
+            Tensor::new(self.num_batches_tracked, &Device::Cpu)?,
+        ));
+        Ok(())
+    }
+}
+
+/// Inverted dropout with a mask drawn from our RNG; identity in eval mode.
+fn dropout(x: &Tensor, mode: &mut Mode) -> candle_core::Result<Tensor> {
+    match mode {
+        Mode::Eval => Ok(x.clone()),
+        Mode::Train { dropout } => {
+            let keep = 1.0 - DROPOUT;
+            let scale = 1.0 / keep;
+            let mask: Vec<f32> = (0..x.elem_count())
+                .map(|_| if dropout.next_f32() < keep { scale } else { 0.0 })
+                .collect();
+            x.mul(&Tensor::from_vec(mask, x.shape(), x.device())?)
+        }
+    }
+}
+
+/// The conv subnet: one 14×14 image → 10 digit logits.
+#[derive(Debug, Clone)]
+pub struct ConvSubnet {
+    pub(crate) conv1: Conv2d,
+    pub(crate) conv2: Conv2d,
+    pub(crate) fc1: Linear,
+    pub(crate) bn: BatchNorm1d,
+    pub(crate) fc2: Linear,
+}
+
+impl ConvSubnet {
+    fn init(rng: &mut Rng) -> candle_core::Result<Self> {
+        Ok(Self {
+            conv1: Conv2d::init(rng, 1, 16, 3)?,
+            conv2: Conv2d::init(rng, 16, 32, 3)?,
+            fc1: Linear::init(rng, 128, 32)?,
+            bn: BatchNorm1d::new(32)?,
+            fc2: Linear::init(rng, 32, DIGITS)?,
+        })
+    }
+
+    /// Conv layers and the first linear layer: `(B, 1, 14, 14)` → `(B, 32)`.
+    /// No batch interaction here, so both images of a pair may go through at once.
+    fn features(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        let x = self.conv1.forward(x)?.relu()?.avg_pool2d(2)?;
+        let x = self.conv2.forward(&x)?.relu()?.avg_pool2d(2)?;
+        self.fc1.forward(&x.flatten_from(1)?)
+    }
+
+    /// BatchNorm, dropout and the last linear layer: `(B, 32)` → `(B, 10)`.
+    fn classify(&mut self, features: &Tensor, mode: &mut Mode) -> candle_core::Result<Tensor> {
+        let x = self.bn.forward(features, mode.is_train())?;
+        let x = dropout(&x, mode)?;
+        self.fc2.forward(&x)
+    }
+
+    fn forward(&mut self, x: &Tensor, mode: &mut Mode) -> candle_core::Result<Tensor> {
+        let features = self.features(x)?;
+        self.classify(&features, mode)
+    }
+
+    /// Both images through this one subnet. The conv part runs as one batch of
+    /// `2B`; BatchNorm sees each image's batch on its own, as PyTorch's
+    /// `subnet(a), subnet(b)` does, so training statistics are unchanged.
+    fn forward_both(
+        &mut self,
+        a: &Tensor,
+        b: &Tensor,
+        mode: &mut Mode,
+    ) -> candle_core::Result<(Tensor, Tensor)> {
+        let batch = a.dim(0)?;
+        let features = self.features(&Tensor::cat(&[a, b], 0)?)?;
+        if mode.is_train() {
+            let ya = self.classify(&features.narrow(0, 0, batch)?, mode)?;
+            let yb = self.classify(&features.narrow(0, batch, batch)?, mode)?;
+            Ok((ya, yb))
+        } else {
+            let y = self.classify(&features, mode)?;
+            Ok((y.narrow(0, 0, batch)?, y.narrow(0, batch, batch)?))
+        }
+    }
+
+    fn vars(&self) -> Vec<&Var> {
+        let mut v = Vec::with_capacity(10);
+        v.extend(self.conv1.vars());
+        v.extend(self.conv2.vars());
+        v.extend(self.fc1.vars());
+        v.extend(self.bn.vars());
+        v.extend(self.fc2.vars());
+        v
+    }
+
+    fn state(&self, prefix: &str, out: &mut Vec<NamedTensor>) -> candle_core::Result<()> {
+        self.conv1.state(&format!("{prefix}.0"), out);
+        self.conv2.state(&format!("{prefix}.3"), out);
+        self.fc1.state(&format!("{prefix}.7"), out);
+        self.bn.state(&format!("{prefix}.8"), out)?;
+        self.fc2.state(&format!("{prefix}.10"), out);
+        Ok(())
+    }
+}
+
+/// The head: two 10-vectors → 2 logits.
+#[derive(Debug, Clone)]
+pub struct Head {
+    pub(crate) fc1: Linear,
+    pub(crate) bn: BatchNorm1d,
+    pub(crate) fc2: Linear,
+}
+
+impl Head {
+    fn init(rng: &mut Rng) -> candle_core::Result<Self> {
+        Ok(Self {
+            fc1: Linear::init(rng, 2 * DIGITS, 10)?,
+            bn: BatchNorm1d::new(10)?,
+            fc2: Linear::init(rng, 10, 2)?,
+        })
+    }
+
+    fn forward(&mut self, ya: &Tensor, yb: &Tensor, mode: &mut Mode) -> candle_core::Result<Tensor> {
+        let x = Tensor::cat(&[ya, yb], 1)?.relu()?;
+        let x = self.fc1.forward(&x)?;
+        let x = self.bn.forward(&x, mode.is_train())?.relu()?;
+        let x = dropout(&x, mode)?;
+        self.fc2.forward(&x)
+    }
+
+    fn vars(&self) -> Vec<&Var> {
+        let mut v = Vec::with_capacity(6);
+        v.extend(self.fc1.vars());
+        v.extend(self.bn.vars());
+        v.extend(self.fc2.vars());
+        v
+    }
+
+    fn state(&self, out: &mut Vec<NamedTensor>) -> candle_core::Result<()> {
+        self.fc1.state("head.1", out);
+        self.bn.state("head.2", out)?;
+        self.fc2.state("head.5", out);
+        Ok(())
+    }
+}
+
+/// One subnet for both images, or one per image.
+#[derive(Debug, Clone)]
+pub enum Subnets {
+    Shared(ConvSubnet),
+    Separate(ConvSubnet, ConvSubnet),
+}
+
+/// The whole TwinNet with its configuration and input normalisation.
+#[derive(Debug, Clone)]
+pub struct TwinNet {
+    pub(crate) config: ModelConfig,
+    pub(crate) normalization: Normalization,
+    pub(crate) subnets: Subnets,
+    pub(crate) head: Head,
+}
+
+impl TwinNet {
+    /// A freshly initialised network (PyTorch's default init, from `rng`).
+    pub fn new(
+        config: ModelConfig,
+        normalization: Normalization,
+        rng: &mut Rng,
+    ) -> candle_core::Result<Self> {
+        let subnets = if config.share {
+            Subnets::Shared(ConvSubnet::init(rng)?)
+        } else {
+            Subnets::Separate(ConvSubnet::init(rng)?, ConvSubnet::init(rng)?)
+        };
+        let head = Head::init(rng)?;
+        Ok(Self {
+            config,
+            normalization,
+            subnets,
+            head,
+        })
+    }
+
+    pub fn config(&self) -> ModelConfig {
+        self.config
+    }
+
+    pub fn normalization(&self) -> Normalization {
+        self.normalization
+    }
+
+    /// Forward pass on normalised inputs `a`, `b` of shape `(B, 1, 14, 14)`.
+    /// Train mode updates the BatchNorm running statistics.
+    pub fn forward(&mut self, a: &Tensor, b: &Tensor, mode: &mut Mode) -> candle_core::Result<Outputs> {
+        let (digit_a, digit_b) = match &mut self.subnets {
+            Subnets::Shared(net) => net.forward_both(a, b, mode)?,
+            Subnets::Separate(net_a, net_b) => (net_a.forward(a, mode)?, net_b.forward(b, mode)?),
+        };
+        let pair = self.head.forward(&digit_a, &digit_b, mode)?;
+        Ok(Outputs {
+            pair,
+            digit_a,
+            digit_b,
+        })
+    }
+
+    /// Eval-mode forward pass (running statistics, no dropout); leaves the model unchanged.
+    pub fn eval(&self, a: &Tensor, b: &Tensor) -> candle_core::Result<Outputs> {
+        // Eval mode mutates nothing; the clone shares the parameter storage.
+        self.clone().forward(a, b, &mut Mode::Eval)
+    }
+
+    /// The trainable parameters (BatchNorm running statistics excluded).
+    pub fn trainable_vars(&self) -> Vec<Var> {
+        let mut vars: Vec<&Var> = match &self.subnets {
+            Subnets::Shared(net) => net.vars(),
+            Subnets::Separate(a, b) => {
+                let mut v = a.vars();
+                v.extend(b.vars());
+                v
+            }
+        };
+        vars.extend(self.head.vars());
+        vars.into_iter().cloned().collect()
+    }
+
+    /// Number of trainable parameters.
+    pub fn parameter_count(&self) -> usize {
+        self.trainable_vars().iter().map(|v| v.elem_count()).sum()
+    }
+
+    /// The model's state in PyTorch `state_dict` names and order.
+    pub fn state(&self) -> candle_core::Result<Vec<NamedTensor>> {
+        let mut out = Vec::with_capacity(35);
+        match &self.subnets {
+            Subnets::Shared(net) => net.state("subnet", &mut out)?,
+            Subnets::Separate(a, b) => {
+                a.state("subnet1", &mut out)?;
+                b.state("subnet2", &mut out)?;
+            }
+        }
+        self.head.state(&mut out)?;
+        Ok(out)
+    }
+
+    /// A deep copy whose parameters no longer share storage with `self`
+    /// (a snapshot that later training steps leave untouched).
+    pub fn snapshot(&self) -> candle_core::Result<Self> {
+        let state: std::collections::HashMap<String, Tensor> = self
+            .state()?
+            .into_iter()
+            .map(|(k, t)| t.copy().map(|t| (k, t)))
+            .collect::<candle_core::Result<_>>()?;
+        crate::weights::build_from_state(self.config, self.normalization, &state)
+            .map_err(|e| candle_core::Error::Msg(e.to_string()))
+    }
+}
+
+/// Softmax over the last dimension.
+pub fn softmax(logits: &Tensor) -> candle_core::Result<Tensor> {
+    candle_nn::ops::softmax_last_dim(logits)
+}
+
+/// The probabilistic readout: P(first ≤ second) = Σ_{i ≤ j} p_a(i)·p_b(j)
+/// from the two digit softmaxes `(B, 10)`, as a `(B,)` tensor.
+pub fn readout(probs_a: &Tensor, probs_b: &Tensor) -> candle_core::Result<Tensor> {
+    // tail_b[i] = Σ_{j ≥ i} p_b(j) = (p_b · L)[i] with L[j][i] = 1 when j ≥ i.
+    let lower: Vec<f32> = (0..DIGITS * DIGITS)
+        .map(|k| if k / DIGITS >= k % DIGITS { 1.0 } else { 0.0 })
+        .collect();
+    let lower = Tensor::from_vec(lower, (DIGITS, DIGITS), probs_b.device())?;
+    let tail_b = probs_b.matmul(&lower)?;
+    (probs_a * tail_b)?.sum(D::Minus1)
+}
+
+/// [`readout`] on plain probability vectors.
+pub fn readout_probs(probs_a: &[f32; DIGITS], probs_b: &[f32; DIGITS]) -> f32 {
+    let mut tail = 0.0f32;
+    let mut p = 0.0f32;
+    for i in (0..DIGITS).rev() {
+        tail += probs_b[i];
+        p += probs_a[i] * tail;
+    }
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn net(config: ModelConfig) -> TwinNet {
+        let norm = Normalization { mean: 0.1, std: 0.3 };
+        TwinNet::new(config, norm, &mut Rng::new(1)).unwrap()
+    }
+
+    #[test]
+    fn parameter_counts_match_the_publication() {
+        for config in ModelConfig::ALL {
+            assert_eq!(net(config).parameter_count(), config.parameter_count());
+        }
+        assert_eq!(ModelConfig { share: true, aux: true }.parameter_count(), 9_322 + 252);
+        assert_eq!(ModelConfig { share: false, aux: true }.parameter_count(), 2 * 9_322 + 252);
+    }
+
+    #[test]
+    fn output_shapes_in_both_modes() {
+        for config in ModelConfig::ALL {
+            let mut model = net(config);
+            let a = Tensor::ones((5, 1, 14, 14), DType::F32, &Device::Cpu).unwrap();
+            let b = Tensor::zeros((5, 1, 14, 14), DType::F32, &Device::Cpu).unwrap();
+            let mut rng = Rng::new(2);
+            let out = model.forward(&a, &b, &mut Mode::Train { dropout: &mut rng }).unwrap();
+            assert_eq!(out.pair.dims(), &[5, 2]);
+            assert_eq!(out.digit_a.dims(), &[5, 10]);
+            let out = model.eval(&a, &b).unwrap();
+            assert_eq!(out.digit_b.dims(), &[5, 10]);
+        }
+    }
+
+    #[test]
+    fn state_names_follow_pytorch() {
+        let names: Vec<String> = net(ModelConfig { share: true, aux: true })
+            .state()
+            .unwrap()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(names.len(), 22);
+        assert_eq!(names[0], "subnet.0.weight");
+        assert!(names.contains(&"subnet.8.num_batches_tracked".to_string()));
+        assert!(names.contains(&"head.5.bias".to_string()));
+        let unshared = net(ModelConfig { share: false, aux: false }).state().unwrap();
+        assert_eq!(unshared.len(), 35);
+        assert_eq!(unshared[0].0, "subnet1.0.weight");
+    }
+
+    #[test]
+    fn batchnorm_matches_pytorch_semantics() {
+        let mut bn = BatchNorm1d::new(2).unwrap();
+        let x = Tensor::new(&[[1f32, 10.], [3., 20.], [5., 60.]], &Device::Cpu).unwrap();
+        let y = bn.forward(&x, true).unwrap().to_vec2::<f32>().unwrap();
+        // column 0: mean 3, biased var 8/3
+        let s = (8.0f32 / 3.0 + 1e-5).sqrt();
+        assert!((y[0][0] - (-2.0 / s)).abs() < 1e-5);
+        assert!((y[2][0] - (2.0 / s)).abs() < 1e-5);
+        let rm = bn.running_mean.as_tensor().to_vec1::<f32>().unwrap();
+        let rv = bn.running_var.as_tensor().to_vec1::<f32>().unwrap();
+        assert!((rm[0] - 0.3).abs() < 1e-6 && (rm[1] - 3.0).abs() < 1e-5);
+        // unbiased var of column 0 is 4: 0.9 * 1 + 0.1 * 4
+        assert!((rv[0] - 1.3).abs() < 1e-6);
+        assert_eq!(bn.num_batches_tracked, 1);
+        let e = bn.forward(&x, false).unwrap().to_vec2::<f32>().unwrap();
+        assert!((e[0][0] - (1.0 - 0.3) / (1.3f32 + 1e-5).sqrt()).abs() < 1e-5);
+        assert!(bn.forward(&x.narrow(0, 0, 1).unwrap(), true).is_err());
+    }
+
+    #[test]
+    fn readout_sums_the_upper_triangle() {
+        let mut a = [0.0f32; 10];
+        let mut b = [0.0f32; 10];
+        a[3] = 1.0;
+        b[8] = 1.0;
+        assert_eq!(readout_probs(&a, &b), 1.0);
+        assert_eq!(readout_probs(&b, &a), 0.0);
+        let u = [0.1f32; 10];
+        // 55 of 100 equally likely (i, j) have i ≤ j
+        assert!((readout_probs(&u, &u) - 0.55).abs() < 1e-6);
+        let ta = Tensor::new(&[u, a], &Device::Cpu).unwrap();
+        let tb = Tensor::new(&[u, b], &Device::Cpu).unwrap();
+        let p = readout(&ta, &tb).unwrap().to_vec1::<f32>().unwrap();
+        assert!((p[0] - 0.55).abs() < 1e-6 && (p[1] - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn eval_leaves_running_stats_alone_and_train_changes_them() {
+        let mut model = net(ModelConfig { share: true, aux: true });
+        let a = Tensor::ones((4, 1, 14, 14), DType::F32, &Device::Cpu).unwrap();
+        let before = model.state().unwrap()[8].1.to_vec1::<f32>().unwrap();
+        model.eval(&a, &a).unwrap();
+        assert_eq!(model.state().unwrap()[8].1.to_vec1::<f32>().unwrap(), before);
+        let mut rng = Rng::new(0);
+        model.forward(&a, &a, &mut Mode::Train { dropout: &mut rng }).unwrap();
+        assert_ne!(model.state().unwrap()[8].1.to_vec1::<f32>().unwrap(), before);
+    }
+}
