@@ -6,12 +6,17 @@
 //! like, a training digit is *redrawn*:
 //!
 //! 1. [`skeleton`]: the 28×28 digit is binarised (ink ≥ [`INK_THRESHOLD`]) and thinned
-//!    to a one-pixel-wide skeleton with the Zhang–Suen algorithm.
+//!    to a one-pixel-wide skeleton with the Zhang–Suen algorithm (plus a clean-up of
+//!    staircase corners and one- or two-pixel spurs).
 //! 2. [`skeleton_segments`]: neighbouring skeleton pixels are joined by line segments
-//!    (a dot for an isolated pixel).
-//! 3. [`redraw`]: the segments get a random affine transform (size, small rotation
-//!    and shear, place) on a square canvas like the page's, and are painted with a
-//!    round, anti-aliased brush of a random width, the same for the whole digit.
+//!    (a dot for an isolated pixel). [`skeleton_strokes`] traces the same links into
+//!    polylines between end points and junctions and smooths away the pixel
+//!    staircases, as a pen would draw them; [`stroke_segments`] cuts those into
+//!    segments again.
+//! 3. [`redraw`]: the stroke segments get a random affine transform (size, small
+//!    rotation and shear, place) on a square canvas like the page's, and are painted
+//!    with a round, anti-aliased brush of a random width, the same for the whole
+//!    digit.
 //! 4. [`redraw_mnist28`]: the canvas then goes through the page's own preprocessing
 //!    ([`to_mnist28`]) and is quantised to bytes, so a redrawn digit can be stored and
 //!    used exactly like an MNIST one.
@@ -21,8 +26,9 @@
 //!
 //! All randomness comes from the caller's [`Rng`], so a seed gives the same digits
 //! everywhere. Plain arithmetic on slices: no threads, files or clocks (it runs in
-//! WebAssembly too). Redrawing one digit on a 280×280 canvas takes well under a
-//! millisecond in a release build.
+//! WebAssembly too). Redrawing one digit on a 280×280 canvas takes about 0.2 ms in
+//! a release build (0.1–0.2 ms painting, 0.03 ms thinning), plus what
+//! [`to_mnist28`] takes for [`redraw_mnist28`].
 
 use crate::preprocess::{to_mnist28, GrayImage};
 use crate::rng::Rng;
@@ -65,15 +71,20 @@ pub struct StrokeStyle {
     pub size_max: f32,
     /// Rotation is uniform in ±this many degrees.
     pub max_rotation_deg: f32,
-    /// Horizontal shear (slant) is uniform in ±this: x moves by `shear × height above
-    /// the digit's centre`, so 0.2 leans the top about 11° right (or left).
+    /// Horizontal shear (slant) is uniform in ±this: x moves by `shear × height below
+    /// the digit's centre`, so 0.15 leans it about 8.5° left or right.
     pub max_shear: f32,
 }
 
 impl Default for StrokeStyle {
     /// The page: a 280×280 canvas; brush 1/18–1/8 of it (the page's own 1/14–1/10 and
-    /// some margin); digits 40–85 % of the canvas tall; up to ±10° rotation and ±0.2
-    /// shear, the variation people's handwriting shows.
+    /// some margin); digits 40–85 % of the canvas tall; up to ±8° rotation and ±0.15
+    /// shear on top of MNIST's own slants: small, as people draw fairly upright.
+    ///
+    /// Measured on 5,000 MNIST training digits, the Pearson correlation of a redrawn
+    /// digit (after [`redraw_mnist28`]) with its original averages 0.74 (0.79 with
+    /// no rotation or shear; 0.71 with ±10° and ±0.2); two different MNIST digits of
+    /// the same class average 0.44.
     fn default() -> Self {
         Self {
             canvas: 280,
@@ -81,8 +92,8 @@ impl Default for StrokeStyle {
             brush_max: 1.0 / 8.0,
             size_min: 0.40,
             size_max: 0.85,
-            max_rotation_deg: 10.0,
-            max_shear: 0.2,
+            max_rotation_deg: 8.0,
+            max_shear: 0.15,
         }
     }
 }
@@ -108,7 +119,10 @@ fn is_set(img: &[bool], w: usize, h: usize, x: isize, y: isize) -> bool {
         && y >= 0
         && (x as usize) < w
         && (y as usize) < h
-        && img.get(y as usize * w + x as usize).copied().unwrap_or(false)
+        && img
+            .get(y as usize * w + x as usize)
+            .copied()
+            .unwrap_or(false)
 }
 
 /// The 8 neighbours of `(x, y)` in Zhang–Suen order P2..P9 (see [`OFFSETS`]).
@@ -167,10 +181,13 @@ fn thin(img: &mut [bool], w: usize, h: usize) {
                     }
                     let n = neighbours(img, w, h, x, y);
                     let (p2, p4, p6, p8) = (n[0], n[2], n[4], n[6]);
+                    // First: P2·P4·P6 = 0 and P4·P6·P8 = 0 (a south or east edge,
+                    // or a north-west corner); second: P2·P4·P8 = 0 and
+                    // P2·P6·P8 = 0 (north or west edge, south-east corner).
                     let directional = if first {
-                        !(p2 && p4 && p6) && !(p4 && p6 && p8)
+                        !(p4 && p6 && (p2 || p8))
                     } else {
-                        !(p2 && p4 && p8) && !(p2 && p6 && p8)
+                        !(p2 && p8 && (p4 || p6))
                     };
                     if directional && removable(&n) {
                         candidates.push((x, y));
@@ -278,12 +295,15 @@ fn prune_spurs(img: &mut [bool], w: usize, h: usize) {
 
 /// The one-pixel-wide skeleton of a 28×28 MNIST-style digit (row-major bytes,
 /// 0 = background, 255 = ink): pixels ≥ [`INK_THRESHOLD`] are ink, thinned with
-/// Zhang–Suen ([`thin`]), and side branches of one or two pixels are pruned. Returns
-/// 784 booleans, `true` on the skeleton; all `false` for a blank image.
+/// Zhang–Suen; then the inner corners of staircases are removed (so slanted strokes
+/// are 8-connected diagonal lines) and side branches of one or two pixels are
+/// pruned. Returns 784 booleans, `true` on the skeleton; all `false` for a blank
+/// image.
 ///
-/// The skeleton keeps the shape's connectivity and holes (a "0" stays a closed loop)
-/// and its end points. Where a diagonal stroke steps, it may be 4-connected (a
-/// staircase, no 2×2 block); [`skeleton_segments`] joins such pixels by their edges.
+/// The skeleton has the connectivity and holes of the thresholded digit (a "0" stays
+/// a closed loop) and keeps its end points. Checked on all 60,000 MNIST training
+/// digits: the same number of pieces and of holes every time, and no 2×2 block of
+/// skeleton pixels except in 2 digits, where the block surrounds one-pixel holes.
 ///
 /// `image28` should hold 784 bytes; missing bytes count as background and extra ones
 /// are ignored.
@@ -347,13 +367,13 @@ const SIMPLIFY_TOLERANCE: f32 = 0.1;
 ///    (first point repeated at the end); an isolated pixel is a one-point stroke
 ///    (a dot). Every link is in exactly one chain.
 /// 2. smoothed: the inner points of each chain (every point of a loop) are averaged
-///    with their neighbours, [1, 2, 1] / 4, [`SMOOTHING_PASSES`] times, so the pixel
-///    staircases of slanted and curved strokes become the smooth lines a pen draws.
-///    End points and junctions stay where they are, so strokes still meet. Straight
-///    lines stay put and corners are rounded within about a pixel.
+///    with their neighbours, [1, 2, 1] / 4, three times, so the pixel staircases of
+///    slanted and curved strokes become the smooth lines a pen draws. End points and
+///    junctions stay where they are, so strokes still meet. Straight lines stay put
+///    and corners are rounded within about a pixel.
 /// 3. simplified (Douglas–Peucker): points are dropped while the polyline stays
-///    within [`SIMPLIFY_TOLERANCE`] pixels of the smoothed one, so a straight run is
-///    one segment. That makes painting it several times faster.
+///    within 0.1 pixel of the smoothed one, so a straight run is one segment. On
+///    MNIST that leaves about 21 segments per digit instead of 35 links.
 ///
 /// Missing mask entries count as background; extra ones are ignored.
 pub fn skeleton_strokes(skel: &[bool], side: usize) -> Vec<Vec<Point>> {
@@ -460,7 +480,10 @@ fn smooth(chain: &mut [Point], closed: bool) {
     for _ in 0..SMOOTHING_PASSES {
         previous.copy_from_slice(chain);
         let blend = |a: Point, b: Point, c: Point| {
-            ((a.0 + 2.0 * b.0 + c.0) * 0.25, (a.1 + 2.0 * b.1 + c.1) * 0.25)
+            (
+                (a.0 + 2.0 * b.0 + c.0) * 0.25,
+                (a.1 + 2.0 * b.1 + c.1) * 0.25,
+            )
         };
         for i in 1..n - 1 {
             chain[i] = blend(previous[i - 1], previous[i], previous[i + 1]);
@@ -577,7 +600,11 @@ fn stamp_segment(ink: &mut [f32], side: usize, a: Point, b: Point, radius: f32) 
     let reach = radius + 0.5;
     let reach2 = reach * reach;
     // Within `solid` of the segment the coverage is 1, no square root needed.
-    let solid2 = if radius >= 0.5 { (radius - 0.5) * (radius - 0.5) } else { -1.0 };
+    let solid2 = if radius >= 0.5 {
+        (radius - 0.5) * (radius - 0.5)
+    } else {
+        -1.0
+    };
     let last = side as f32 - 1.0;
     // Pixel i is reached if its centre i + 0.5 lies within `reach` of the segment.
     let first_pixel = |v: f32| (v - 0.5).ceil().clamp(0.0, last + 1.0) as usize;
@@ -651,7 +678,12 @@ impl Affine {
 /// Bounding box `(min_x, min_y, max_x, max_y)` of the segments' end points.
 fn bounds(segments: &[Segment]) -> (f32, f32, f32, f32) {
     segments.iter().flat_map(|&(a, b)| [a, b]).fold(
-        (f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY),
+        (
+            f32::INFINITY,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NEG_INFINITY,
+        ),
         |(x0, y0, x1, y1), (x, y)| (x0.min(x), y0.min(y), x1.max(x), y1.max(y)),
     )
 }
@@ -708,7 +740,8 @@ fn place(segments: &[Segment], rng: &mut Rng, style: &StrokeStyle) -> (Vec<Segme
     let room = (side - 2.0 * margin).max(0.0);
     let scale = (height / reference)
         .min(if w > 0.0 { room / w } else { f32::INFINITY })
-        .min(if h > 0.0 { room / h } else { f32::INFINITY });
+        .min(if h > 0.0 { room / h } else { f32::INFINITY })
+        .max(0.0);
 
     // Translate: anywhere that keeps brush and margin inside the canvas.
     let offset = |f: f32, lo_pt: f32, hi_pt: f32| {
@@ -733,10 +766,13 @@ fn place(segments: &[Segment], rng: &mut Rng, style: &StrokeStyle) -> (Vec<Segme
 
 /// Redraws a 28×28 MNIST-style digit (bytes, 0 = background, 255 = ink) as pen
 /// strokes on a `style.canvas`×`style.canvas` image, the way the page's users draw:
-/// its [`skeleton`] becomes [`skeleton_segments`], which get a random uniform scale
-/// (skeleton height a random fraction of the canvas), rotation, shear and position
-/// that keeps the whole digit inside the canvas with a blank border, and are painted
-/// with an anti-aliased round brush of one random diameter (see [`StrokeStyle`]).
+/// its [`skeleton`] becomes [`skeleton_strokes`], whose segments get a random
+/// rotation and shear about the skeleton's centre, a uniform scale (skeleton height
+/// a random fraction of the canvas, shrunk if it would not fit) and a random
+/// position that keeps the whole digit inside the canvas with a blank border, and
+/// are painted with an anti-aliased round brush of one random diameter (see
+/// [`StrokeStyle`]): a pixel at distance `d` from the nearest segment gets ink
+/// `clamp(radius + 0.5 − d, 0, 1)`.
 ///
 /// A blank input (nothing ≥ [`INK_THRESHOLD`]) gives a blank canvas and draws nothing
 /// from `rng`; otherwise exactly six draws are used.
@@ -764,7 +800,11 @@ pub fn redraw(image28: &[u8], rng: &mut Rng, style: &StrokeStyle) -> GrayImage {
 /// # Panics
 ///
 /// If `style.canvas` is 0.
-pub fn redraw_mnist28(image28: &[u8], rng: &mut Rng, style: &StrokeStyle) -> Option<[u8; PIXELS28]> {
+pub fn redraw_mnist28(
+    image28: &[u8],
+    rng: &mut Rng,
+    style: &StrokeStyle,
+) -> Option<[u8; PIXELS28]> {
     let x28 = to_mnist28(&redraw(image28, rng, style))?;
     let mut out = [0u8; PIXELS28];
     for (o, &v) in out.iter_mut().zip(&x28) {
@@ -798,7 +838,10 @@ mod tests {
     }
 
     fn seven() -> Vec<u8> {
-        synthetic(&[&[(7.0, 6.0), (21.0, 6.0), (16.0, 14.0), (12.0, 23.0)]], 3.2)
+        synthetic(
+            &[&[(7.0, 6.0), (21.0, 6.0), (16.0, 14.0), (12.0, 23.0)]],
+            3.2,
+        )
     }
 
     fn zero() -> Vec<u8> {
@@ -858,7 +901,16 @@ mod tests {
         let mut seen = vec![false; w * h];
         let mut count = 0;
         let steps: &[(isize, isize)] = if value {
-            &[(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1)]
+            &[
+                (1, 0),
+                (-1, 0),
+                (0, 1),
+                (0, -1),
+                (1, 1),
+                (1, -1),
+                (-1, 1),
+                (-1, -1),
+            ]
         } else {
             &[(1, 0), (-1, 0), (0, 1), (0, -1)]
         };
@@ -891,7 +943,10 @@ mod tests {
     fn has_2x2_block(mask: &[bool], w: usize, h: usize) -> bool {
         (0..h - 1).any(|y| {
             (0..w - 1).any(|x| {
-                mask[y * w + x] && mask[y * w + x + 1] && mask[(y + 1) * w + x] && mask[(y + 1) * w + x + 1]
+                mask[y * w + x]
+                    && mask[y * w + x + 1]
+                    && mask[(y + 1) * w + x]
+                    && mask[(y + 1) * w + x + 1]
             })
         })
     }
@@ -922,7 +977,10 @@ mod tests {
     /// `seed`: ink area over the length of the segments painted, and the brush
     /// diameter.
     fn stroke_width(image28: &[u8], seed: u64, style: &StrokeStyle) -> (f32, f32) {
-        let area: f32 = redraw(image28, &mut Rng::new(seed), style).ink().iter().sum();
+        let area: f32 = redraw(image28, &mut Rng::new(seed), style)
+            .ink()
+            .iter()
+            .sum();
         let segments = stroke_segments(&skeleton_strokes(&skeleton(image28), SIDE28));
         let (placed, diameter) = place(&segments, &mut Rng::new(seed), style);
         let length: f32 = placed
@@ -957,7 +1015,13 @@ mod tests {
             // Inside the bar (away from its ends) exactly one pixel per column (row).
             for i in 9..19 {
                 let line = (0..SIDE28)
-                    .filter(|&j| if horizontal { skel[j * SIDE28 + i] } else { skel[i * SIDE28 + j] })
+                    .filter(|&j| {
+                        if horizontal {
+                            skel[j * SIDE28 + i]
+                        } else {
+                            skel[i * SIDE28 + j]
+                        }
+                    })
                     .count();
                 assert_eq!(line, 1, "line {i} of the skeleton crosses {line} pixels");
             }
@@ -978,7 +1042,8 @@ mod tests {
         // Textbook Zhang–Suen erases a 2×2 block entirely; ours keeps a piece.
         let block = skeleton(&bar(10, 12, 10, 12));
         assert!(block.iter().any(|&b| b));
-        // A two-pixel-thick diagonal stays one piece.
+        // A two-pixel-thick diagonal (textbook Zhang–Suen erodes it from its ends)
+        // becomes one 8-connected diagonal line: one pixel per row, nearly all rows.
         let mut diagonal = vec![0u8; PIXELS28];
         for i in 4..22 {
             diagonal[i * SIDE28 + i] = 255;
@@ -986,7 +1051,11 @@ mod tests {
         }
         let skel = skeleton(&diagonal);
         assert_eq!(components(&skel, SIDE28, SIDE28, true), 1);
-        assert!(skel.iter().filter(|&&b| b).count() >= 14);
+        let rows: Vec<usize> = (0..SIDE28)
+            .map(|y| (0..SIDE28).filter(|&x| skel[y * SIDE28 + x]).count())
+            .collect();
+        assert!(rows[5..21].iter().all(|&n| n == 1), "{rows:?}");
+        assert!((16..=20).contains(&rows.iter().sum::<usize>()), "{rows:?}");
         // Synthetic digits: one piece, one pixel wide.
         for (name, img) in digits() {
             let skel = skeleton(&img);
@@ -1034,7 +1103,10 @@ mod tests {
             vec![(c(3, 0), c(2, 1))]
         );
         // An isolated pixel is a dot; nothing gives nothing.
-        assert_eq!(skeleton_segments(&mask(&[(4, 4)]), side), vec![(c(4, 4), c(4, 4))]);
+        assert_eq!(
+            skeleton_segments(&mask(&[(4, 4)]), side),
+            vec![(c(4, 4), c(4, 4))]
+        );
         assert!(skeleton_segments(&mask(&[]), side).is_empty());
         // A real skeleton: no pair twice.
         let segs = skeleton_segments(&skeleton(&two()), SIDE28);
@@ -1042,13 +1114,174 @@ mod tests {
             .iter()
             .map(|&(a, b)| {
                 let k = |p: Point| ((p.0 * 2.0) as i32, (p.1 * 2.0) as i32);
-                if k(a) <= k(b) { (k(a), k(b)) } else { (k(b), k(a)) }
+                if k(a) <= k(b) {
+                    (k(a), k(b))
+                } else {
+                    (k(b), k(a))
+                }
             })
             .collect();
         let n = keys.len();
         keys.sort_unstable();
         keys.dedup();
         assert_eq!(keys.len(), n);
+    }
+
+    #[test]
+    fn short_spurs_are_pruned_and_short_pieces_kept() {
+        let side = 12;
+        let line = |mask: &mut Vec<bool>| {
+            for x in 1..11 {
+                mask[4 * side + x] = true;
+            }
+            // A free-standing two-pixel piece.
+            mask[side + 9] = true;
+            mask[side + 10] = true;
+        };
+        let mut expected = vec![false; side * side];
+        line(&mut expected);
+        let mut mask = expected.clone();
+        // A one-pixel and a two-pixel side branch off the line; the line's ends
+        // (three pixels beyond the junctions) stay.
+        mask[3 * side + 4] = true;
+        mask[5 * side + 7] = true;
+        mask[6 * side + 7] = true;
+        prune_spurs(&mut mask, side, side);
+        assert_eq!(mask, expected);
+        // A three-pixel branch is a stroke: kept.
+        let mut mask = expected.clone();
+        for y in 5..8 {
+            mask[y * side + 7] = true;
+        }
+        let before = mask.clone();
+        prune_spurs(&mut mask, side, side);
+        assert_eq!(mask, before);
+    }
+
+    // ---- Strokes ------------------------------------------------------------------
+
+    /// A pair of points as an order-free key (coordinates are pixel centres).
+    fn pair_key(a: Point, b: Point) -> ((i32, i32), (i32, i32)) {
+        let k = |p: Point| ((p.0 * 2.0).round() as i32, (p.1 * 2.0).round() as i32);
+        if k(a) <= k(b) {
+            (k(a), k(b))
+        } else {
+            (k(b), k(a))
+        }
+    }
+
+    #[test]
+    fn chains_use_every_link_exactly_once() {
+        let mut shapes: Vec<Vec<bool>> = digits().iter().map(|(_, img)| skeleton(img)).collect();
+        // A "6"-like loop hanging from a junction, and a lone dot.
+        let mut six = vec![false; PIXELS28];
+        for &(x, y) in &[
+            (10, 3),
+            (10, 4),
+            (10, 5),
+            (10, 6),
+            (10, 7),
+            (10, 8),
+            (11, 9),
+            (12, 10),
+            (13, 10),
+            (14, 9),
+            (14, 8),
+            (13, 7),
+            (12, 7),
+            (11, 7),
+            (20, 20),
+        ] {
+            six[y * SIDE28 + x] = true;
+        }
+        shapes.push(six);
+        for skel in &shapes {
+            let mut from_chains: Vec<_> = trace_chains(skel, SIDE28)
+                .iter()
+                .flat_map(|(chain, _)| match chain.as_slice() {
+                    [p] => vec![pair_key(*p, *p)],
+                    c => c.windows(2).map(|w| pair_key(w[0], w[1])).collect(),
+                })
+                .collect();
+            let mut from_links: Vec<_> = skeleton_segments(skel, SIDE28)
+                .iter()
+                .map(|&(a, b)| pair_key(a, b))
+                .collect();
+            from_chains.sort_unstable();
+            from_links.sort_unstable();
+            assert_eq!(from_chains, from_links);
+        }
+    }
+
+    #[test]
+    fn strokes_are_smooth_and_stay_on_the_skeleton() {
+        // A straight line is one segment.
+        let mut line = vec![false; PIXELS28];
+        for x in 5..20 {
+            line[10 * SIDE28 + x] = true;
+        }
+        assert_eq!(
+            skeleton_strokes(&line, SIDE28),
+            vec![vec![(5.5, 10.5), (19.5, 10.5)]]
+        );
+        // A ring is one closed stroke (with fewer points than pixels).
+        let ring = skeleton(&zero());
+        let strokes = skeleton_strokes(&ring, SIDE28);
+        assert_eq!(strokes.len(), 1);
+        let loop_ = &strokes[0];
+        assert_eq!(loop_.first(), loop_.last());
+        assert!(loop_.len() < ring.iter().filter(|&&b| b).count());
+        for (name, img) in digits() {
+            let skel = skeleton(&img);
+            let centres: Vec<Point> = (0..PIXELS28)
+                .filter(|&i| skel[i])
+                .map(|i| ((i % SIDE28) as f32 + 0.5, (i / SIDE28) as f32 + 0.5))
+                .collect();
+            let near = |p: Point| {
+                centres
+                    .iter()
+                    .map(|c| ((c.0 - p.0).powi(2) + (c.1 - p.1).powi(2)).sqrt())
+                    .fold(f32::INFINITY, f32::min)
+            };
+            let strokes = skeleton_strokes(&skel, SIDE28);
+            for stroke in &strokes {
+                // Every vertex within a pixel of the skeleton, and so is the middle
+                // of every segment.
+                for w in stroke.windows(2) {
+                    let mid = ((w[0].0 + w[1].0) * 0.5, (w[0].1 + w[1].1) * 0.5);
+                    assert!(near(w[0]) <= 1.0 && near(mid) <= 1.0, "{name}: {w:?}");
+                }
+                // No sharp zig-zags: consecutive segments turn by less than 90°.
+                for w in stroke.windows(3) {
+                    let (u, v) = (
+                        (w[1].0 - w[0].0, w[1].1 - w[0].1),
+                        (w[2].0 - w[1].0, w[2].1 - w[1].1),
+                    );
+                    assert!(u.0 * v.0 + u.1 * v.1 > 0.0, "{name}: turn at {:?}", w[1]);
+                }
+            }
+            // Strokes meet: the ends of the strokes of a connected skeleton are
+            // shared (junctions) or free ends of the skeleton.
+            let segments = stroke_segments(&strokes);
+            assert_eq!(
+                segments.len(),
+                strokes.iter().map(|s| s.len().max(2) - 1).sum::<usize>()
+            );
+        }
+        // The "4" has a junction where three or more strokes end.
+        let strokes = skeleton_strokes(&skeleton(&four()), SIDE28);
+        let ends: Vec<_> = strokes
+            .iter()
+            .flat_map(|s| {
+                [
+                    pair_key(s[0], s[0]),
+                    pair_key(s[s.len() - 1], s[s.len() - 1]),
+                ]
+            })
+            .collect();
+        assert!(ends
+            .iter()
+            .any(|e| ends.iter().filter(|f| *f == e).count() >= 3));
     }
 
     // ---- Rendering ----------------------------------------------------------------
@@ -1060,12 +1293,17 @@ mod tests {
         let ink = render(&[((50.0, 100.0), (150.0, 100.0))], 20.0, 200);
         let area: f32 = ink.iter().sum();
         let expected = 100.0 * 20.0 + std::f32::consts::PI * 100.0;
-        assert!((area - expected).abs() < 0.01 * expected, "{area} vs {expected}");
+        assert!(
+            (area - expected).abs() < 0.01 * expected,
+            "{area} vs {expected}"
+        );
         assert_eq!(ink[100 * 200 + 100], 1.0);
         let column: f32 = (0..200).map(|y| ink[y * 200 + 100]).sum();
         assert!((column - 20.0).abs() < 0.01, "{column}");
         // A dot: a disc.
-        let dot: f32 = render(&[((50.0, 50.0), (50.0, 50.0))], 30.0, 100).iter().sum();
+        let dot: f32 = render(&[((50.0, 50.0), (50.0, 50.0))], 30.0, 100)
+            .iter()
+            .sum();
         assert!((dot - std::f32::consts::PI * 225.0).abs() < 10.0, "{dot}");
         // Clipped at the canvas edge without panicking.
         let clipped = render(&[((-5.0, 3.0), (12.0, 40.0))], 9.0, 20);
@@ -1103,7 +1341,7 @@ mod tests {
                     let ink = out.ink();
                     let area: f32 = ink.iter().sum();
                     assert!(area > 0.005 * (n * n) as f32, "{name}: area {area}");
-                    assert!(ink.iter().any(|&v| v == 1.0), "{name}: no full ink");
+                    assert!(ink.contains(&1.0), "{name}: no full ink");
                     // The outermost rows and columns stay blank: nothing was clipped.
                     let border = (0..n).all(|i| {
                         ink[i] == 0.0
@@ -1133,7 +1371,10 @@ mod tests {
             let (placed, _) = place(&segs, &mut rng, &style);
             let (x0, y0, _, y1) = bounds(&placed);
             let h = (y1 - y0) / style.canvas as f32;
-            assert!((style.size_min - 1e-4..=style.size_max + 1e-4).contains(&h), "{h}");
+            assert!(
+                (style.size_min - 1e-4..=style.size_max + 1e-4).contains(&h),
+                "{h}"
+            );
             heights.push(h);
             lefts.push(x0);
         }
@@ -1184,8 +1425,24 @@ mod tests {
         let out = redraw(&[0u8; PIXELS28], &mut rng, &StrokeStyle::default());
         assert!(out.ink().iter().all(|&v| v == 0.0));
         assert_eq!(rng, before, "a blank digit draws nothing from the rng");
-        assert_eq!(redraw_mnist28(&[0u8; PIXELS28], &mut rng, &StrokeStyle::default()), None);
-        assert_eq!(redraw_mnist28(&[100u8; PIXELS28], &mut rng, &StrokeStyle::default()), None);
+        // Any other digit draws exactly six numbers.
+        for (_, img) in digits() {
+            let mut rng = Rng::new(4);
+            let mut expected = rng.clone();
+            redraw(&img, &mut rng, &StrokeStyle::default());
+            (0..6).for_each(|_| {
+                expected.next_f32();
+            });
+            assert_eq!(rng, expected);
+        }
+        assert_eq!(
+            redraw_mnist28(&[0u8; PIXELS28], &mut rng, &StrokeStyle::default()),
+            None
+        );
+        assert_eq!(
+            redraw_mnist28(&[100u8; PIXELS28], &mut rng, &StrokeStyle::default()),
+            None
+        );
     }
 
     #[test]
@@ -1193,16 +1450,19 @@ mod tests {
         // Pearson correlation of each redraw (after `redraw_mnist28`) with its
         // original (after the same `to_mnist28`), measured over 200 redraws per digit:
         //
-        // - pen like the original's (brush 1/10 of the canvas, digit 0.6 of it: the
-        //   same width-to-height ratio), upright: 0.90–0.95 for every redraw;
-        // - default style (random brush 1/18–1/8 and size, ±10°, ±0.2 shear): mean
-        //   0.80–0.82 per digit, lowest 0.43 (a thin-pen, tilted "0"); with any other
-        //   digit at most 0.56, and every redraw is closer to its own digit.
+        // - pen like the original's (brush 1/10 of the canvas, digit 0.6 of it: about
+        //   the same width-to-height ratio), upright: 0.91–0.95 for every redraw;
+        // - default style: mean 0.82–0.86 per digit, lowest 0.53 (a thin pen, tilted
+        //   and slanted); with any other digit at most 0.59, and every redraw is
+        //   closer to its own digit than to the others.
         //
+        // (For scale: two different MNIST digits of the same class average 0.44.)
         // The bounds leave room for rounding and platform differences but catch a
         // broken skeleton, a wrong transform or a flipped axis.
-        let originals: Vec<(&str, [f32; PIXELS28])> =
-            digits().iter().map(|(n, img)| (*n, normalised(img))).collect();
+        let originals: Vec<(&str, [f32; PIXELS28])> = digits()
+            .iter()
+            .map(|(n, img)| (*n, normalised(img)))
+            .collect();
         let matched = StrokeStyle {
             brush_min: 0.1,
             brush_max: 0.1,
@@ -1228,7 +1488,7 @@ mod tests {
                 assert_eq!(redrawn.iter().max(), Some(&255));
                 let r = bytes_to_f32(&redrawn);
                 let own = pearson(original, &r);
-                assert!(own > 0.35, "{name}: correlation {own}");
+                assert!(own > 0.4, "{name}: correlation {own}");
                 sum += own;
                 for (other, x) in &originals {
                     if *other != name {
@@ -1274,31 +1534,6 @@ mod tests {
             let mut row: Vec<&[u8]> = vec![&img];
             row.extend(redraws.iter().map(|r| &r[..]));
             println!("digit {name}: original, then redrawn\n{}", ascii(&row));
-        }
-    }
-}
-#[cfg(test)]
-mod dbg_tmp2 {
-    use super::*;
-    #[test]
-    #[ignore]
-    fn dbg_place() {
-        let data = std::fs::read("/tmp/mnist/train-images-idx3-ubyte").unwrap();
-        let style = StrokeStyle::default();
-        let mut rng = Rng::new(1);
-        for k in 0..8939 {
-            let img = &data[16 + k * 784..16 + (k + 1) * 784];
-            if k == 8938 {
-                let mut r2 = rng.clone();
-                let segs = stroke_segments(&skeleton_strokes(&skeleton(img), SIDE28));
-                eprintln!("seg bounds {:?}", bounds(&segs));
-                let mut r3 = r2.clone();
-                eprintln!("draws {:?}", (0..6).map(|_| r3.next_f32()).collect::<Vec<_>>());
-                let (placed, d) = place(&segs, &mut r2, &style);
-                eprintln!("placed bounds {:?} d {d}", bounds(&placed));
-                for s in &segs { eprintln!("{s:?}"); }
-            }
-            let _ = redraw_mnist28(img, &mut rng, &style);
         }
     }
 }

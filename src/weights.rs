@@ -127,13 +127,51 @@ pub fn to_safetensors(model: &TwinNet) -> Result<Vec<u8>, WeightsError> {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
-    let state = model.state()?;
-    let state: Vec<(String, Tensor)> = state
-        .into_iter()
-        .map(|(name, t)| t.contiguous().map(|t| (name, t)))
-        .collect::<candle_core::Result<_>>()?;
-    safetensors::serialize(state, Some(metadata))
-        .map_err(|e| WeightsError::NotSafetensors(e.to_string()))
+    serialize(&model.state()?, &metadata)
+}
+
+/// safetensors bytes with a deterministic header (keys sorted), so the same
+/// model always gives the same file.
+fn serialize(state: &[(String, Tensor)], metadata: &HashMap<String, String>) -> Result<Vec<u8>, WeightsError> {
+    let mut sorted: Vec<&(String, Tensor)> = state.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut header = serde_json::Map::new();
+    header.insert("__metadata__".into(), serde_json::to_value(metadata.iter().collect::<std::collections::BTreeMap<_, _>>()).map_err(|e| WeightsError::Metadata(e.to_string()))?);
+    let mut data = Vec::new();
+    for (name, tensor) in sorted {
+        let dtype = match tensor.dtype() {
+            DType::F32 => "F32",
+            DType::I64 => "I64",
+            other => return Err(WeightsError::Metadata(format!("`{name}` has unsupported dtype {other:?}"))),
+        };
+        let start = data.len();
+        match tensor.dtype() {
+            DType::I64 => {
+                for v in tensor.flatten_all()?.to_vec1::<i64>()? {
+                    data.extend_from_slice(&v.to_le_bytes());
+                }
+            }
+            _ => {
+                for v in tensor.flatten_all()?.to_vec1::<f32>()? {
+                    data.extend_from_slice(&v.to_le_bytes());
+                }
+            }
+        }
+        header.insert(
+            name.clone(),
+            serde_json::json!({"dtype": dtype, "shape": tensor.dims(), "data_offsets": [start, data.len()]}),
+        );
+    }
+    let mut header = serde_json::to_vec(&serde_json::Value::Object(header)).map_err(|e| WeightsError::Metadata(e.to_string()))?;
+    // Pad the header with spaces to a multiple of 8 bytes, as safetensors does.
+    while header.len() % 8 != 0 {
+        header.push(b' ');
+    }
+    let mut out = Vec::with_capacity(8 + header.len() + data.len());
+    out.extend_from_slice(&(header.len() as u64).to_le_bytes());
+    out.extend_from_slice(&header);
+    out.extend_from_slice(&data);
+    Ok(out)
 }
 
 fn parse_bool(meta: &HashMap<String, String>, key: &str) -> Result<Option<bool>, WeightsError> {
