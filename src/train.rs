@@ -63,10 +63,11 @@ impl TrainConfig {
 pub enum TrainError {
     #[error("invalid training settings: {0}")]
     Config(String),
-    #[error("training diverged in epoch {epoch} (loss is {loss}): try a smaller learning rate than {learning_rate}")]
+    #[error("training diverged in epoch {epoch} (loss {loss}, where guessing scores {chance:.2}): try a smaller learning rate than {learning_rate}")]
     Diverged {
         epoch: usize,
         loss: f32,
+        chance: f32,
         learning_rate: f64,
     },
     #[error("all {0} epochs are done")]
@@ -162,6 +163,22 @@ impl PairTensors {
         })
     }
 }
+
+/// The loss of a model that predicts uniform probabilities: ln 2 for the pair,
+/// plus 2 ln 10 for the two digits with aux loss.
+pub fn chance_loss(aux: bool) -> f32 {
+    let pair = std::f32::consts::LN_2;
+    if aux {
+        pair + 2.0 * std::f32::consts::LN_10
+    } else {
+        pair
+    }
+}
+
+/// An epoch whose mean training loss exceeds this many times [`chance_loss`]
+/// has diverged: the model is far worse than guessing (e.g. lr = 10 gives
+/// hundreds of times; lr = 1, which still recovers, about 5 times).
+pub const DIVERGENCE_FACTOR: f32 = 10.0;
 
 /// The training objective of a batch.
 fn objective(out: &Outputs, batch: &PairTensors, aux: bool) -> candle_core::Result<Tensor> {
@@ -339,30 +356,35 @@ impl Trainer {
             let loss = objective(&out, &batch, self.config.model.aux)?;
             let value = loss.to_scalar::<f32>()?;
             if !value.is_finite() {
-                return Err(TrainError::Diverged {
-                    epoch,
-                    loss: value,
-                    learning_rate: self.config.learning_rate,
-                });
+                return Err(self.diverged(epoch, value));
             }
             self.optimizer.backward_step(&loss)?;
             loss_sum += value as f64 * chunk.len() as f64;
             seen += chunk.len();
         }
         self.epochs_done = epoch;
+        let train_loss = (loss_sum / seen.max(1) as f64) as f32;
+        if train_loss > DIVERGENCE_FACTOR * chance_loss(self.config.model.aux) {
+            return Err(self.diverged(epoch, train_loss));
+        }
         let test = evaluate(&self.model, &self.test)?;
         if !test.loss.is_finite() {
-            return Err(TrainError::Diverged {
-                epoch,
-                loss: test.loss,
-                learning_rate: self.config.learning_rate,
-            });
+            return Err(self.diverged(epoch, test.loss));
         }
         Ok(EpochMetrics {
             epoch,
-            train_loss: (loss_sum / seen.max(1) as f64) as f32,
+            train_loss,
             test,
         })
+    }
+
+    fn diverged(&self, epoch: usize, loss: f32) -> TrainError {
+        TrainError::Diverged {
+            epoch,
+            loss,
+            chance: chance_loss(self.config.model.aux),
+            learning_rate: self.config.learning_rate,
+        }
     }
 
     /// Replaces the training pairs (e.g. a fresh pairing of a large image set

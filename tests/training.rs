@@ -51,9 +51,17 @@ fn same_seed_same_run_different_seed_different_run() {
 
 #[test]
 fn divergence_is_an_error() {
+    for lr in [10.0, 1e30] {
+        for model in [ModelConfig { share: true, aux: true }, ModelConfig { share: false, aux: false }] {
+            assert_diverges(model, lr);
+        }
+    }
+}
+
+fn assert_diverges(model: ModelConfig, lr: f64) {
     let (train, test) = sources().pairs(200, 3).unwrap();
-    let mut c = config(ModelConfig { share: true, aux: true }, 5, 3);
-    c.learning_rate = 1e30;
+    let mut c = config(model, 5, 3);
+    c.learning_rate = lr;
     let mut trainer = Trainer::new(c, &train, &test).unwrap();
     let mut outcome = Ok(());
     for _ in 0..5 {
@@ -63,8 +71,8 @@ fn divergence_is_an_error() {
         }
     }
     match outcome {
-        Err(TrainError::Diverged { epoch, .. }) => assert!(epoch >= 1),
-        other => panic!("expected divergence, got {other:?}"),
+        Err(e @ TrainError::Diverged { .. }) => assert!(e.to_string().contains("smaller learning rate"), "{e}"),
+        other => panic!("{model} lr {lr}: expected divergence, got {other:?}"),
     }
 }
 

@@ -39,6 +39,7 @@ pub fn train(args: TrainArgs) -> Result<()> {
     if !(args.lr > 0.0 && args.lr.is_finite()) {
         bail!("--lr must be a number > 0, got {}", args.lr);
     }
+    config.validate(args.pairs)?;
     let sources = sources::load(&args.data)?;
     sources::check_pairs(&sources, args.pairs)?;
     let bar = progress::bar(config.epochs, "epochs");

@@ -13,6 +13,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+
 /// TwinNet: is the first handwritten digit less than or equal to the second?
 #[derive(Parser, Debug)]
 #[command(name = "twinnet", version, about, long_about = None)]
@@ -225,7 +226,10 @@ struct PretrainArgs {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     let result = match cli.command {
         Command::Train(a) => commands::train(a),
         Command::Eval(a) => commands::eval(a),
@@ -244,6 +248,22 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Help and version print as clap does; a usage error becomes one line.
+fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        e.exit();
+    }
+    let text = e.render().to_string();
+    let first = text.lines().next().unwrap_or("invalid arguments");
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    eprintln!("twinnet: error: {first} (see `twinnet --help`)");
+    ExitCode::from(2)
 }
 
 /// Limits candle's compute threads; call before any tensor work.
