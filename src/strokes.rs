@@ -1260,8 +1260,7 @@ mod tests {
                     assert!(u.0 * v.0 + u.1 * v.1 > 0.0, "{name}: turn at {:?}", w[1]);
                 }
             }
-            // Strokes meet: the ends of the strokes of a connected skeleton are
-            // shared (junctions) or free ends of the skeleton.
+            // One segment per pair of consecutive points (a dot for a lone point).
             let segments = stroke_segments(&strokes);
             assert_eq!(
                 segments.len(),
@@ -1305,6 +1304,31 @@ mod tests {
             .iter()
             .sum();
         assert!((dot - std::f32::consts::PI * 225.0).abs() < 10.0, "{dot}");
+        // Any direction, clipped or not: exactly the pixels (and values) of a
+        // brute-force pass over the whole canvas.
+        let mut rng = Rng::new(9);
+        for _ in 0..200 {
+            let mut p = || (rng.uniform(-10.0, 70.0), rng.uniform(-10.0, 70.0));
+            let (a, mut b) = (p(), p());
+            if rng.below(4) == 0 {
+                b.0 = a.0; // vertical
+            }
+            let radius = rng.uniform(0.0, 12.0);
+            let mut fast = vec![0.0f32; 60 * 60];
+            stamp_segment(&mut fast, 60, a, b, radius);
+            let slow: Vec<f32> = (0..60 * 60)
+                .map(|i| {
+                    let c = ((i % 60) as f32 + 0.5, (i / 60) as f32 + 0.5);
+                    (radius + 0.5 - distance_to_segment(c, a, b)).clamp(0.0, 1.0)
+                })
+                .collect();
+            for (i, (f, s)) in fast.iter().zip(&slow).enumerate() {
+                assert!(
+                    (f - s).abs() < 1e-4,
+                    "{a:?}–{b:?} r {radius}: pixel {i}: {f} vs {s}"
+                );
+            }
+        }
         // Clipped at the canvas edge without panicking.
         let clipped = render(&[((-5.0, 3.0), (12.0, 40.0))], 9.0, 20);
         assert!(clipped.iter().any(|&v| v > 0.0));
