@@ -12,6 +12,7 @@
 //! - [`predict`]: one pair → verdict and both digits' probabilities.
 //! - [`preprocess`]: any grayscale drawing → MNIST's 28×28 → 14×14.
 //! - [`strokes`]: redraw a digit as round pen strokes (augmentation for drawn input).
+//! - `web` (wasm32 only): the browser facade, the one module that imports wasm-bindgen.
 
 pub mod ablation;
 pub mod data;
@@ -22,3 +23,5 @@ pub mod rng;
 pub mod strokes;
 pub mod train;
 pub mod weights;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
