@@ -142,6 +142,8 @@ fn network_input(
 /// What the page shows about a loaded model.
 #[derive(Debug, Clone, Serialize)]
 pub struct ModelInfo {
+    /// `none`, `share`, `aux` or `share+aux`.
+    pub name: &'static str,
     pub share: bool,
     pub aux: bool,
     pub parameters: usize,
@@ -196,11 +198,13 @@ impl Model {
         Ok(Self::from_bytes(weights)?)
     }
 
-    /// `{share, aux, parameters, normalization: {mean, std}}`.
+    /// `{name, share, aux, parameters, normalization: {mean, std}}`.
     pub fn info(&self) -> Result<JsValue, JsError> {
+        let config = self.net.config();
         let info = ModelInfo {
-            share: self.net.config().share,
-            aux: self.net.config().aux,
+            name: config.name(),
+            share: config.share,
+            aux: config.aux,
             parameters: self.net.parameter_count(),
             normalization: self.net.normalization(),
         };

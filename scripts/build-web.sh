@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Builds the static page in www/: the wasm package (www/pkg/, wasm-pack --target web,
+# +simd128 from .cargo/config.toml), the digits data (www/data/mnist10k.bin) and the
+# pretrained weights (www/twinnet.safetensors); then prints what the page weighs.
+# Needs the tools of scripts/setup-web.sh --build-only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/fetch-data.sh
+
+weights=www/twinnet.safetensors
+if [[ ! -s $weights ]]; then
+  echo "build-web: $weights is missing; using the PyTorch-trained share+aux fixture"
+  cp tests/fixtures/pytorch/twinnet_share_aux.safetensors "$weights"
+fi
+
+echo "== wasm-pack build --target web --release"
+nice -n 10 wasm-pack build --target web --release --out-dir www/pkg --no-typescript --no-pack
+# Only the module and its JS glue belong on the page.
+rm -f www/pkg/README.md www/pkg/package.json www/pkg/.gitignore
+python3 scripts/strip-wasm-names.py www/pkg/twinnet_bg.wasm
+
+size_row() {
+  local label=$1; shift
+  local raw gz
+  raw=$(cat "$@" | wc -c)
+  gz=$(cat "$@" | gzip -9 | wc -c)
+  printf '  %-28s %9d B raw %9d B gzip\n' "$label" "$raw" "$gz"
+}
+echo "== www/ sizes"
+size_row "wasm (pkg/twinnet_bg.wasm)" www/pkg/twinnet_bg.wasm
+size_row "JS glue (pkg/twinnet.js)" www/pkg/twinnet.js
+size_row "page JS (www/*.js)" www/*.js
+size_row "HTML + CSS" www/index.html www/style.css
+size_row "weights" "$weights"
+size_row "digits data" www/data/mnist10k.bin

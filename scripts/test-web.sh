@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The web tests: installs what they need, builds the page, runs the wasm facade's tests
+# in headless Chromium (wasm-pack test, tests/web.rs), then the end-to-end test of the
+# page (tests/e2e, playwright-core driving /usr/bin/chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup-web.sh
+bash scripts/build-web.sh
+
+echo "== wasm-pack test --headless --chrome --release (tests/web.rs)"
+nice -n 10 wasm-pack test --headless --chrome --release -- --test web
+
+echo "== end-to-end test of the page (tests/e2e)"
+npm test --prefix tests/e2e

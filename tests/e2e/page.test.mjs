@@ -1,0 +1,261 @@
+// End-to-end: the real page in Debian's Chromium, driven by playwright-core, served on
+// localhost under a sub-path (as on GitHub Pages). Real pointer strokes draw digits;
+// the page's test hooks (ids and data-* attributes, see README) are checked.
+//
+//   npm test                       (in tests/e2e; www/ must be built: scripts/build-web.sh)
+//   TWINNET_E2E_OUT=dir            screenshots, timings.json and the drawn pixels go here
+//                                  (default ../../target/e2e)
+//   CHROMIUM=/path/to/chromium     (default /usr/bin/chromium)
+
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { chromium } from "playwright-core";
+import { DIGITS } from "./digits.mjs";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, "../..");
+const OUT = resolve(process.env.TWINNET_E2E_OUT ?? join(ROOT, "target/e2e"));
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const BASE_PATH = "/twinnet/";
+const TIMEOUT = 30_000;
+
+let server;
+let baseUrl;
+let profileDir;
+let context;
+const timings = { readyMs: [], releaseToVerdictMs: [], workerMs: [] };
+
+/** Starts scripts/serve.py on a free port; resolves with the page's URL. */
+function startServer() {
+  return new Promise((resolvePromise, reject) => {
+    server = spawn("python3", [join(ROOT, "scripts/serve.py"), "--dir", join(ROOT, "www"), "--port", "0", "--base", BASE_PATH, "--quiet"], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    server.on("error", reject);
+    server.on("exit", (code) => reject(new Error(`serve.py exited with ${code}`)));
+    let out = "";
+    server.stdout.on("data", (chunk) => {
+      out += chunk;
+      const match = out.match(/serving (\S+)/);
+      if (match) resolvePromise(match[1]);
+    });
+  });
+}
+
+before(async () => {
+  baseUrl = await startServer();
+  await mkdir(OUT, { recursive: true });
+  profileDir = await mkdtemp(join(tmpdir(), "twinnet-e2e-"));
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+    viewport: { width: 900, height: 1100 },
+  });
+});
+
+after(async () => {
+  await context?.close();
+  server?.kill();
+  if (profileDir) await rm(profileDir, { recursive: true, force: true });
+  await writeFile(join(OUT, "timings.json"), JSON.stringify(summary(timings), null, 2) + "\n");
+  console.log("timings (ms):", JSON.stringify(summary(timings)));
+});
+
+function summary(samples) {
+  const stats = (values) => {
+    if (values.length === 0) return null;
+    const sorted = [...values].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)];
+    return { n: values.length, median: round(median), min: round(sorted[0]), max: round(sorted.at(-1)) };
+  };
+  const round = (x) => Math.round(x * 10) / 10;
+  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, stats(v)]));
+}
+
+/** A fresh page that fails the test on errors and on requests leaving localhost. */
+async function openPage() {
+  const page = await context.newPage();
+  const problems = [];
+  const origin = new URL(baseUrl).origin;
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console error: ${m.text()}`);
+  });
+  page.on("request", (r) => {
+    if (!r.url().startsWith(origin)) problems.push(`third-party request: ${r.url()}`);
+  });
+  page.on("requestfailed", (r) => problems.push(`failed request: ${r.url()} (${r.failure()?.errorText})`));
+  page.on("response", (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  await page.goto(baseUrl);
+  await page.waitForSelector('#model-status[data-state="ready"]', { timeout: TIMEOUT });
+  const ready = await page.evaluate(() => performance.getEntriesByName("twinnet:ready")[0].startTime);
+  timings.readyMs.push(ready);
+  return { page, problems };
+}
+
+/** How many verdicts after a pointer release have been painted so far. */
+const paintedReleases = (page) => page.evaluate(() => performance.getEntriesByName("twinnet:release-to-verdict").length);
+
+/**
+ * Draws `digit` on canvas `side` ("a" or "b") with real pointer strokes, then waits for
+ * the verdict of the final release to be painted.
+ * @param {(page, points) => Promise<void>} input mouse() or touch()
+ */
+async function draw(page, side, digit, input = mouse) {
+  const box = await page.locator(`#canvas-${side}`).boundingBox();
+  const before = await paintedReleases(page);
+  for (const stroke of DIGITS[digit]) {
+    await input(page, stroke.map(([x, y]) => [box.x + x * box.width, box.y + y * box.height]));
+  }
+  const released = before + DIGITS[digit].length;
+  await page.waitForFunction((n) => performance.getEntriesByName("twinnet:release-to-verdict").length >= n, released, { timeout: TIMEOUT });
+  const measures = await page.evaluate(() =>
+    performance.getEntriesByName("twinnet:release-to-verdict").map((m) => ({ duration: m.duration, workerMs: m.detail.workerMs })),
+  );
+  for (const m of measures.slice(before)) {
+    timings.releaseToVerdictMs.push(m.duration);
+    timings.workerMs.push(m.workerMs);
+  }
+}
+
+async function mouse(page, points) {
+  const [[x0, y0], ...rest] = points;
+  await page.mouse.move(x0, y0);
+  await page.mouse.down();
+  for (const [x, y] of rest) await page.mouse.move(x, y, { steps: 2 });
+  await page.mouse.up();
+}
+
+/** A finger: Chrome DevTools Protocol touch events, which the page gets as pointer events. */
+async function touch(page, points) {
+  const cdp = await page.context().newCDPSession(page);
+  const at = ([x, y]) => ({ touchPoints: [{ x, y, id: 1, radiusX: 4, radiusY: 4, force: 1 }] });
+  await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", ...at(points[0]) });
+  for (const p of points.slice(1)) await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", ...at(p) });
+  await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+  await cdp.detach();
+}
+
+async function verdict(page) {
+  return page.locator("#verdict").evaluate((el) => ({
+    state: el.dataset.state,
+    pLe: el.dataset.pLe === undefined ? undefined : Number(el.dataset.pLe),
+    le: el.dataset.le,
+    text: el.querySelector("[data-verdict-text]").textContent,
+  }));
+}
+
+async function digitView(page, side) {
+  return page.locator(`#probs-${side}`).evaluate((el) => ({
+    probs: el.dataset.probs === undefined ? undefined : JSON.parse(el.dataset.probs),
+    argmax: el.dataset.argmax === undefined ? undefined : Number(el.dataset.argmax),
+  }));
+}
+
+async function expectPair(page, first, second) {
+  const [v, a, b] = [await verdict(page), await digitView(page, "a"), await digitView(page, "b")];
+  const le = first <= second;
+  assert.equal(a.argmax, first, `first digit read as ${a.argmax}: ${JSON.stringify(a.probs)}`);
+  assert.equal(b.argmax, second, `second digit read as ${b.argmax}: ${JSON.stringify(b.probs)}`);
+  assert.equal(v.state, "ready");
+  assert.equal(v.le, String(le), `verdict ${v.text} (P(≤) = ${v.pLe}) for ${first} vs ${second}`);
+  assert.ok(le ? v.pLe >= 0.5 : v.pLe < 0.5);
+  assert.match(v.text, le ? /first ≤ second/ : /first > second/);
+  for (const { probs } of [a, b]) {
+    assert.equal(probs.length, 10);
+    assert.ok(Math.abs(probs.reduce((s, p) => s + p, 0) - 1) < 1e-4);
+  }
+  return v;
+}
+
+/** Saves both pads' RGBA pixels (gzip) for the wasm/native parity fixtures. */
+async function savePixels(page, name) {
+  for (const side of ["a", "b"]) {
+    const { side: size, bytes } = await page.locator(`#canvas-${side}`).evaluate((canvas) => ({
+      side: canvas.width,
+      bytes: Array.from(canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data),
+    }));
+    await writeFile(join(OUT, `${name}-${side}-${size}.rgba.gz`), gzipSync(Uint8Array.from(bytes), { level: 9 }));
+  }
+}
+
+test("a 1 and a 7 say first ≤ second; clearing one side empties the verdict", async () => {
+  const { page, problems } = await openPage();
+  const empty = await verdict(page);
+  assert.equal(empty.state, "empty");
+  assert.equal(empty.pLe, undefined);
+
+  await draw(page, "a", 1);
+  // One side drawn: its probabilities, but no verdict yet.
+  assert.equal((await verdict(page)).state, "empty");
+  assert.equal((await digitView(page, "a")).argmax, 1);
+  assert.equal((await digitView(page, "b")).probs, undefined);
+
+  await draw(page, "b", 7);
+  await expectPair(page, 1, 7);
+  await page.screenshot({ path: join(OUT, "one-seven.png"), fullPage: true });
+
+  await page.click("#clear-b");
+  await page.waitForSelector('#verdict[data-state="empty"]', { timeout: TIMEOUT });
+  assert.equal((await digitView(page, "b")).probs, undefined);
+  assert.equal((await digitView(page, "a")).argmax, 1, "the other side keeps its digit");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("a 3 and an 8 say first ≤ second, an 8 and a 3 first > second", async () => {
+  const { page, problems } = await openPage();
+  await draw(page, "a", 3);
+  await draw(page, "b", 8);
+  await expectPair(page, 3, 8);
+  await page.screenshot({ path: join(OUT, "three-eight.png"), fullPage: true });
+  if (process.env.TWINNET_SAVE_PIXELS) await savePixels(page, "three-eight");
+
+  await page.click("#clear-a");
+  await page.click("#clear-b");
+  await page.waitForSelector('#verdict[data-state="empty"]', { timeout: TIMEOUT });
+  await draw(page, "a", 8);
+  await draw(page, "b", 3);
+  await expectPair(page, 8, 3);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("on a phone: a finger draws, the page does not scroll", async () => {
+  const { page: mobile, problems } = await openPage();
+  await mobile.setViewportSize({ width: 390, height: 844 });
+  const cdp = await mobile.context().newCDPSession(mobile);
+  await cdp.send("Emulation.setTouchEmulationEnabled", { enabled: true, maxTouchPoints: 5 });
+  await cdp.send("Emulation.setDeviceMetricsOverride", { width: 390, height: 844, deviceScaleFactor: 3, mobile: true });
+  await mobile.evaluate(() => window.scrollTo(0, 0));
+  // The pads fit side by side on the narrow screen.
+  const [a, b] = [await mobile.locator("#canvas-a").boundingBox(), await mobile.locator("#canvas-b").boundingBox()];
+  assert.ok(b.x >= a.x + a.width && b.x + b.width <= 390, `pads at ${JSON.stringify([a, b])}`);
+
+  await draw(mobile, "a", 1, touch);
+  await draw(mobile, "b", 7, touch);
+  await expectPair(mobile, 1, 7);
+  assert.equal(await mobile.evaluate(() => window.scrollY), 0, "drawing scrolled the page");
+  await mobile.screenshot({ path: join(OUT, "phone.png"), fullPage: true });
+  assert.deepEqual(problems, []);
+  await cdp.detach();
+  await mobile.close();
+});

@@ -1,0 +1,144 @@
+// The result view: the verdict, each digit's ten probabilities and its 14×14 input.
+// It only draws what the model said (a `Prediction` from src/predict.rs, via the worker)
+// and keeps the test hooks up to date:
+//   #verdict   data-state = empty | ready; when ready data-p-le, data-le
+//   #probs-a/b data-probs (JSON array of 10), data-argmax; absent when that side is blank
+
+const INPUT_SIDE = 14;
+/** A probability in per cent to 0.1, never rounded to a certainty it does not have. */
+function percent(p) {
+  if (p > 0.999 && p < 1) return ">99.9 %";
+  if (p < 0.001 && p > 0) return "<0.1 %";
+  return `${(100 * p).toFixed(1)} %`;
+}
+
+/** One digit's panel: the 14×14 preview and ten bars. */
+class DigitPanel {
+  #panel;
+  #probs;
+  #preview;
+  #rows = [];
+
+  /** @param {HTMLElement} panel holds `[data-probs-list]` and `canvas[data-preview]`. */
+  constructor(panel) {
+    this.#panel = panel;
+    this.#probs = panel.querySelector("[data-probs-list]");
+    this.#preview = panel.querySelector("canvas[data-preview]");
+    this.#preview.width = INPUT_SIDE;
+    this.#preview.height = INPUT_SIDE;
+    for (let digit = 0; digit < 10; digit++) {
+      const row = document.createElement("li");
+      const label = document.createElement("span");
+      label.className = "digit";
+      label.textContent = String(digit);
+      const track = document.createElement("span");
+      track.className = "track";
+      const bar = document.createElement("span");
+      bar.className = "bar";
+      track.append(bar);
+      const value = document.createElement("span");
+      value.className = "value";
+      row.append(label, track, value);
+      this.#probs.append(row);
+      this.#rows.push({ row, bar, value });
+    }
+    this.show(null);
+  }
+
+  /** @param {{input: number[], probs: number[], argmax: number} | null} view null = blank */
+  show(view) {
+    this.#panel.dataset.state = view ? "ready" : "empty";
+    if (!view) {
+      delete this.#probs.dataset.probs;
+      delete this.#probs.dataset.argmax;
+      for (const { row, bar, value } of this.#rows) {
+        row.classList.remove("winner");
+        bar.style.width = "0%";
+        value.textContent = "";
+      }
+      this.#preview.getContext("2d").clearRect(0, 0, INPUT_SIDE, INPUT_SIDE);
+      return;
+    }
+    this.#probs.dataset.probs = JSON.stringify(view.probs);
+    this.#probs.dataset.argmax = String(view.argmax);
+    view.probs.forEach((p, digit) => {
+      const { row, bar, value } = this.#rows[digit];
+      row.classList.toggle("winner", digit === view.argmax);
+      bar.style.width = `${(100 * p).toFixed(2)}%`;
+      value.textContent = percent(p);
+    });
+    this.#drawInput(view.input);
+  }
+
+  /** The network's input, 0 = paper, 1 = ink, drawn like the pad (dark ink on light). */
+  #drawInput(input) {
+    const ctx = this.#preview.getContext("2d");
+    const image = ctx.createImageData(INPUT_SIDE, INPUT_SIDE);
+    input.forEach((ink, i) => {
+      const level = Math.round(255 * (1 - Math.min(1, Math.max(0, ink))));
+      image.data.set([level, level, level, 255], 4 * i);
+    });
+    ctx.putImageData(image, 0, 0);
+  }
+}
+
+export class ResultsView {
+  #verdict;
+  #verdictText;
+  #verdictDetail;
+  #panels;
+  #untrainedNotes;
+
+  /** @param {Document} doc */
+  constructor(doc) {
+    this.#verdict = doc.getElementById("verdict");
+    this.#verdictText = this.#verdict.querySelector("[data-verdict-text]");
+    this.#verdictDetail = this.#verdict.querySelector("[data-verdict-detail]");
+    this.#panels = { a: new DigitPanel(doc.getElementById("digit-a")), b: new DigitPanel(doc.getElementById("digit-b")) };
+    this.#untrainedNotes = doc.querySelectorAll("[data-untrained-note]");
+    this.clear();
+  }
+
+  /** Says whether the model's digit outputs were trained to classify digits (aux loss). */
+  setModel({ aux }) {
+    for (const note of this.#untrainedNotes) note.hidden = aux;
+  }
+
+  /** Nothing to judge: the hint, no verdict, no bars. */
+  clear() {
+    this.#showVerdict(null, false);
+    this.#panels.a.show(null);
+    this.#panels.b.show(null);
+  }
+
+  /** @param {object} prediction `{verdict, a, b, blank_a, blank_b, aux}` from the worker */
+  show(prediction) {
+    this.#panels.a.show(prediction.a);
+    this.#panels.b.show(prediction.b);
+    this.#showVerdict(prediction.verdict, prediction.aux, prediction);
+  }
+
+  #showVerdict(verdict, aux, prediction) {
+    const el = this.#verdict;
+    if (!verdict) {
+      el.dataset.state = "empty";
+      delete el.dataset.pLe;
+      delete el.dataset.le;
+      const missing = prediction && !(prediction.blank_a && prediction.blank_b)
+        ? `Now draw the ${prediction.blank_a ? "first" : "second"} digit.`
+        : "Draw a digit in each box.";
+      this.#verdictText.textContent = missing;
+      this.#verdictDetail.textContent = "";
+      return;
+    }
+    el.dataset.state = "ready";
+    el.dataset.pLe = String(verdict.p_le);
+    el.dataset.le = String(verdict.le);
+    const shown = verdict.le ? verdict.p_le : 1 - verdict.p_le;
+    this.#verdictText.textContent = `first ${verdict.le ? "≤" : ">"} second · ${percent(shown)}`;
+    const source = aux ? "digit readout" : "comparison head";
+    this.#verdictDetail.textContent =
+      `P(first ≤ second): ${percent(verdict.p_le)} from the ${source} ` +
+      `(readout ${percent(verdict.p_le_readout)}, head ${percent(verdict.p_le_head)})`;
+  }
+}
