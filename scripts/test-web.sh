@@ -8,7 +8,8 @@ bash scripts/setup-web.sh
 bash scripts/build-web.sh
 
 echo "== wasm-pack test --headless --chrome --release (tests/web.rs)"
-nice -n 10 wasm-pack test --headless --chrome --release -- --test web
+# Only tests/web.rs, and without the native programs of src/bin/ (feature `cli`).
+nice -n 10 wasm-pack test --headless --chrome --release -- --no-default-features --test web
 
 echo "== end-to-end test of the page (tests/e2e)"
 npm test --prefix tests/e2e
