@@ -106,7 +106,7 @@ pub enum WebError {
 
 /// The side of a square image of `bytes` bytes at `channels` bytes per pixel.
 fn square_side(bytes: usize, channels: usize) -> Option<usize> {
-    if bytes == 0 || bytes % channels != 0 {
+    if bytes == 0 || !bytes.is_multiple_of(channels) {
         return None;
     }
     let pixels = bytes / channels;
