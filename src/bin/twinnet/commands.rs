@@ -109,12 +109,13 @@ pub fn eval(args: EvalArgs) -> Result<()> {
     set_threads(args.threads);
     let model = read_weights(&args.weights)?;
     let sources = sources::load(&args.data)?;
-    if args.pairs > sources.test.len() / 2 || args.pairs == 0 {
+    if args.pairs == 0 || args.pairs > sources.test.len() / 2 {
         bail!(
-            "--pairs {} needs between 2 and {} test images, the test source has {}",
+            "--pairs {} needs {} distinct test images, but the test source has {} (at most --pairs {})",
             args.pairs,
             2 * args.pairs,
-            sources.test.len()
+            sources.test.len(),
+            sources.test.len() / 2
         );
     }
     let mut rng = twinnet::rng::Rng::for_stream(args.seed, twinnet::rng::Stream::Pairs);
