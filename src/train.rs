@@ -197,9 +197,13 @@ fn count_wrong(predicted: &Tensor, truth: &Tensor) -> candle_core::Result<usize>
     Ok(predicted.ne(truth)?.to_dtype(candle_core::DType::U32)?.sum_all()?.to_scalar::<u32>()? as usize)
 }
 
+/// Pairs per eval-mode forward pass: small enough that the conv buffers
+/// (im2col) stay in cache — at 2048 pairs, evaluation took half as long as training.
+const EVAL_CHUNK: usize = 256;
+
 /// Eval-mode evaluation of `model` on `set` (in chunks, to bound memory).
 pub fn evaluate(model: &TwinNet, set: &PairTensors) -> candle_core::Result<Evaluation> {
-    const CHUNK: usize = 2048;
+    const CHUNK: usize = EVAL_CHUNK;
     let n = set.len();
     let (mut loss_sum, mut wrong, mut wrong_readout, mut wrong_digits) = (0f64, 0, 0, 0);
     for start in (0..n).step_by(CHUNK) {
@@ -234,7 +238,7 @@ pub struct DigitAccuracy {
 
 /// [`DigitAccuracy`] of `model` on `images`.
 pub fn digit_accuracy(model: &TwinNet, images: &DigitSet) -> candle_core::Result<DigitAccuracy> {
-    const CHUNK: usize = 2048;
+    const CHUNK: usize = EVAL_CHUNK;
     let norm = model.normalization();
     let (mut right_a, mut right_b) = (0usize, 0usize);
     for start in (0..images.len()).step_by(CHUNK) {

@@ -73,6 +73,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let model = model.ok_or("no run")?;
 
+    // The per-epoch test evaluation (1000 pairs, eval mode) on its own.
+    let (_, test_pairs) = sources.pairs(1000, 1000)?;
+    let tensors = twinnet::train::PairTensors::new(&test_pairs, model.normalization())?;
+    let mut eval_s: Vec<f64> = (0..20)
+        .map(|_| {
+            let t = Instant::now();
+            let _ = twinnet::train::evaluate(&model, &tensors);
+            t.elapsed().as_secs_f64()
+        })
+        .collect();
+    let eval_med = median(&mut eval_s);
+
     // One-pair inference: preprocessed 14×14 inputs → verdict and probabilities.
     let (_, test) = sources.pairs(1, 7)?;
     let mut a = [0f32; 196];
@@ -97,7 +109,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             serde_json::json!({
                 "config": {"share": true, "aux": true}, "threads": threads, "runs": runs, "epochs": epochs,
                 "run_seconds": run_s, "run_seconds_median": run_med, "epoch_seconds_median": epoch_med,
-                "inference_us_median": infer_med,
+                "inference_us_median": infer_med, "test_evaluation_seconds_median": eval_med,
                 "test_error": errors, "test_error_readout": readouts,
             })
         );
@@ -105,7 +117,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("native, {threads} thread(s), share+aux, 1000 pairs, batch 128, {epochs} epochs, {runs} runs");
         println!("  full run (incl. per-epoch test evaluation): median {run_med:.2} s  (runs: {})",
             run_s.iter().map(|s| format!("{s:.2}")).collect::<Vec<_>>().join(", "));
-        println!("  one epoch: median {:.0} ms", epoch_med * 1e3);
+        println!(
+            "  one epoch: median {:.0} ms = training {:.0} ms + test evaluation {:.0} ms",
+            epoch_med * 1e3,
+            (epoch_med - eval_med) * 1e3,
+            eval_med * 1e3
+        );
         println!("  one-pair inference: median {infer_med:.0} µs (1000 calls)");
     }
     Ok(())
