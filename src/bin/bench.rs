@@ -42,14 +42,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::env::set_var("RAYON_NUM_THREADS", threads.to_string());
 
     let path = std::env::var("TWINNET_DIGITS").unwrap_or_else(|_| "www/data/mnist10k.bin".into());
-    let bytes = std::fs::read(&path).map_err(|e| format!("{path}: {e} (run scripts/fetch-data.sh)"))?;
+    let bytes =
+        std::fs::read(&path).map_err(|e| format!("{path}: {e} (run scripts/fetch-data.sh)"))?;
     let sources = Sources::split_halves(&digits_file::decode(&path, &bytes)?, DEFAULT_SPLIT_SEED);
-    let model_config = ModelConfig { share: true, aux: true };
+    let model_config = ModelConfig {
+        share: true,
+        aux: true,
+    };
 
-    let (mut run_s, mut epoch_s, mut errors, mut readouts) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut run_s, mut epoch_s, mut errors, mut readouts) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut model = None;
     for r in 0..runs {
-        let config = TrainConfig { epochs, ..TrainConfig::published(model_config, 1000 + r as u64) };
+        let config = TrainConfig {
+            epochs,
+            ..TrainConfig::published(model_config, 1000 + r as u64)
+        };
         let clock = Instant::now();
         let now = || clock.elapsed().as_secs_f64();
         let mut last = 0.0;
@@ -63,7 +71,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if !json {
             eprintln!(
                 "run {}: {:.2} s, test error {:.1}% (head) {:.1}% (readout)",
-                r + 1, res.seconds, res.test.error, res.test.error_readout
+                r + 1,
+                res.seconds,
+                res.test.error,
+                res.test.error_readout
             );
         }
         run_s.push(res.seconds);
@@ -102,7 +113,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .collect();
 
-    let (run_med, epoch_med, infer_med) = (median(&mut run_s.clone()), median(&mut epoch_s), median(&mut infer_us));
+    let (run_med, epoch_med, infer_med) = (
+        median(&mut run_s.clone()),
+        median(&mut epoch_s),
+        median(&mut infer_us),
+    );
     if json {
         println!(
             "{}",
@@ -115,8 +130,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     } else {
         println!("native, {threads} thread(s), share+aux, 1000 pairs, batch 128, {epochs} epochs, {runs} runs");
-        println!("  full run (incl. per-epoch test evaluation): median {run_med:.2} s  (runs: {})",
-            run_s.iter().map(|s| format!("{s:.2}")).collect::<Vec<_>>().join(", "));
+        println!(
+            "  full run (incl. per-epoch test evaluation): median {run_med:.2} s  (runs: {})",
+            run_s
+                .iter()
+                .map(|s| format!("{s:.2}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         println!(
             "  one epoch: median {:.0} ms = training {:.0} ms + test evaluation {:.0} ms",
             epoch_med * 1e3,
