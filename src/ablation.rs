@@ -35,7 +35,10 @@ impl Stat {
         let v: Vec<f64> = values.into_iter().collect();
         let n = v.len() as f64;
         if v.is_empty() {
-            return Self { mean: f64::NAN, std: f64::NAN };
+            return Self {
+                mean: f64::NAN,
+                std: f64::NAN,
+            };
         }
         let mean = v.iter().sum::<f64>() / n;
         let std = if v.len() > 1 {

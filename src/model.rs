@@ -40,10 +40,22 @@ pub struct ModelConfig {
 impl ModelConfig {
     /// The four configurations, in the publication's Table I order.
     pub const ALL: [ModelConfig; 4] = [
-        ModelConfig { share: false, aux: false },
-        ModelConfig { share: true, aux: false },
-        ModelConfig { share: false, aux: true },
-        ModelConfig { share: true, aux: true },
+        ModelConfig {
+            share: false,
+            aux: false,
+        },
+        ModelConfig {
+            share: true,
+            aux: false,
+        },
+        ModelConfig {
+            share: false,
+            aux: true,
+        },
+        ModelConfig {
+            share: true,
+            aux: true,
+        },
     ];
 
     /// Short name: `none`, `share`, `aux` or `share+aux`.
@@ -137,74 +149,74 @@ fn default_init(
 /// A named tensor of a model's state, in PyTorch's naming.
 pub type NamedTensor = (String, Tensor);
 
-/// `nn.Linear`: `y = x Wᵀ + b`, weight `(out, in)`.
+/// A layer's weight and bias, as PyTorch names them.
 #[derive(Debug, Clone)]
-pub struct Linear {
+struct WeightBias {
     weight: Var,
     bias: Var,
 }
+
+impl WeightBias {
+    fn from_tensors(weight: Tensor, bias: Tensor) -> candle_core::Result<Self> {
+        Ok(Self {
+            weight: Var::from_tensor(&weight)?,
+            bias: Var::from_tensor(&bias)?,
+        })
+    }
+
+    fn vars(&self) -> [&Var; 2] {
+        [&self.weight, &self.bias]
+    }
+
+    fn state(&self, prefix: &str, out: &mut Vec<NamedTensor>) {
+        out.push((format!("{prefix}.weight"), self.weight.as_tensor().clone()));
+        out.push((format!("{prefix}.bias"), self.bias.as_tensor().clone()));
+    }
+}
+
+/// `nn.Linear`: `y = x Wᵀ + b`, weight `(out, in)`.
+#[derive(Debug, Clone)]
+pub struct Linear(WeightBias);
 
 impl Linear {
     fn init(rng: &mut Rng, input: usize, output: usize) -> candle_core::Result<Self> {
         let (weight, bias) = default_init(rng, &[output, input], input)?;
-        Ok(Self { weight, bias })
+        Ok(Self(WeightBias { weight, bias }))
     }
 
     pub(crate) fn from_tensors(weight: Tensor, bias: Tensor) -> candle_core::Result<Self> {
-        Ok(Self {
-            weight: Var::from_tensor(&weight)?,
-            bias: Var::from_tensor(&bias)?,
-        })
+        WeightBias::from_tensors(weight, bias).map(Self)
     }
 
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        x.matmul(&self.weight.t()?)?.broadcast_add(&self.bias)
-    }
-
-    fn vars(&self) -> [&Var; 2] {
-        [&self.weight, &self.bias]
-    }
-
-    fn state(&self, prefix: &str, out: &mut Vec<NamedTensor>) {
-        out.push((format!("{prefix}.weight"), self.weight.as_tensor().clone()));
-        out.push((format!("{prefix}.bias"), self.bias.as_tensor().clone()));
+        x.matmul(&self.0.weight.t()?)?.broadcast_add(&self.0.bias)
     }
 }
 
-/// `nn.Conv2d(in, out, 3)`: valid padding, stride 1, weight `(out, in, 3, 3)`.
+/// `nn.Conv2d(in, out, k)`: valid padding, stride 1, weight `(out, in, k, k)`.
 #[derive(Debug, Clone)]
-pub struct Conv2d {
-    weight: Var,
-    bias: Var,
-}
+pub struct Conv2d(WeightBias);
 
 impl Conv2d {
-    fn init(rng: &mut Rng, input: usize, output: usize, kernel: usize) -> candle_core::Result<Self> {
-        let (weight, bias) =
-            default_init(rng, &[output, input, kernel, kernel], input * kernel * kernel)?;
-        Ok(Self { weight, bias })
+    fn init(
+        rng: &mut Rng,
+        input: usize,
+        output: usize,
+        kernel: usize,
+    ) -> candle_core::Result<Self> {
+        let shape = [output, input, kernel, kernel];
+        let (weight, bias) = default_init(rng, &shape, input * kernel * kernel)?;
+        Ok(Self(WeightBias { weight, bias }))
     }
 
     pub(crate) fn from_tensors(weight: Tensor, bias: Tensor) -> candle_core::Result<Self> {
-        Ok(Self {
-            weight: Var::from_tensor(&weight)?,
-            bias: Var::from_tensor(&bias)?,
-        })
+        WeightBias::from_tensors(weight, bias).map(Self)
     }
 
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        let channels = self.bias.dims1()?;
-        x.conv2d(&self.weight, 0, 1, 1, 1)?
-            .broadcast_add(&self.bias.reshape((1, channels, 1, 1))?)
-    }
-
-    fn vars(&self) -> [&Var; 2] {
-        [&self.weight, &self.bias]
-    }
-
-    fn state(&self, prefix: &str, out: &mut Vec<NamedTensor>) {
-        out.push((format!("{prefix}.weight"), self.weight.as_tensor().clone()));
-        out.push((format!("{prefix}.bias"), self.bias.as_tensor().clone()));
+        let channels = self.0.bias.dims1()?;
+        x.conv2d(&self.0.weight, 0, 1, 1, 1)?
+            .broadcast_add(&self.0.bias.reshape((1, channels, 1, 1))?)
     }
 }
 
@@ -213,8 +225,7 @@ impl Conv2d {
 /// statistics in eval mode.
 #[derive(Debug, Clone)]
 pub struct BatchNorm1d {
-    weight: Var,
-    bias: Var,
+    affine: WeightBias,
     running_mean: Var,
     running_var: Var,
     num_batches_tracked: i64,
@@ -224,8 +235,10 @@ impl BatchNorm1d {
     fn new(channels: usize) -> candle_core::Result<Self> {
         let dev = &Device::Cpu;
         Ok(Self {
-            weight: Var::ones(channels, DType::F32, dev)?,
-            bias: Var::zeros(channels, DType::F32, dev)?,
+            affine: WeightBias {
+                weight: Var::ones(channels, DType::F32, dev)?,
+                bias: Var::zeros(channels, DType::F32, dev)?,
+            },
             running_mean: Var::zeros(channels, DType::F32, dev)?,
             running_var: Var::ones(channels, DType::F32, dev)?,
             num_batches_tracked: 0,
@@ -240,8 +253,7 @@ impl BatchNorm1d {
         num_batches_tracked: i64,
     ) -> candle_core::Result<Self> {
         Ok(Self {
-            weight: Var::from_tensor(&weight)?,
-            bias: Var::from_tensor(&bias)?,
+            affine: WeightBias::from_tensors(weight, bias)?,
             running_mean: Var::from_tensor(&running_mean)?,
             running_var: Var::from_tensor(&running_var)?,
             num_batches_tracked,
@@ -272,21 +284,26 @@ impl BatchNorm1d {
                 self.running_var.as_tensor().clone(),
             )
         };
-        let scale = ((var + BN_EPS)?.sqrt()?.recip()? * self.weight.as_tensor())?;
+        let scale = ((var + BN_EPS)?.sqrt()?.recip()? * self.affine.weight.as_tensor())?;
         x.broadcast_sub(&mean)?
             .broadcast_mul(&scale)?
-            .broadcast_add(&self.bias)
+            .broadcast_add(&self.affine.bias)
     }
 
     fn vars(&self) -> [&Var; 2] {
-        [&self.weight, &self.bias]
+        self.affine.vars()
     }
 
     fn state(&self, prefix: &str, out: &mut Vec<NamedTensor>) -> candle_core::Result<()> {
-        out.push((format!("{prefix}.weight"), self.weight.as_tensor().clone()));
-        out.push((format!("{prefix}.bias"), self.bias.as_tensor().clone()));
-        out.push((format!("{prefix}.running_mean"), self.running_mean.as_tensor().clone()));
-        out.push((format!("{prefix}.running_var"), self.running_var.as_tensor().clone()));
+        self.affine.state(prefix, out);
+        out.push((
+            format!("{prefix}.running_mean"),
+            self.running_mean.as_tensor().clone(),
+        ));
+        out.push((
+            format!("{prefix}.running_var"),
+            self.running_var.as_tensor().clone(),
+        ));
         out.push((
             format!("{prefix}.num_batches_tracked"),
             Tensor::new(self.num_batches_tracked, &Device::Cpu)?,
@@ -303,7 +320,13 @@ fn dropout(x: &Tensor, mode: &mut Mode) -> candle_core::Result<Tensor> {
             let keep = 1.0 - DROPOUT;
             let scale = 1.0 / keep;
             let mask: Vec<f32> = (0..x.elem_count())
-                .map(|_| if dropout.next_f32() < keep { scale } else { 0.0 })
+                .map(|_| {
+                    if dropout.next_f32() < keep {
+                        scale
+                    } else {
+                        0.0
+                    }
+                })
                 .collect();
             x.mul(&Tensor::from_vec(mask, x.shape(), x.device())?)
         }
@@ -374,20 +397,20 @@ impl ConvSubnet {
 
     fn vars(&self) -> Vec<&Var> {
         let mut v = Vec::with_capacity(10);
-        v.extend(self.conv1.vars());
-        v.extend(self.conv2.vars());
-        v.extend(self.fc1.vars());
+        v.extend(self.conv1.0.vars());
+        v.extend(self.conv2.0.vars());
+        v.extend(self.fc1.0.vars());
         v.extend(self.bn.vars());
-        v.extend(self.fc2.vars());
+        v.extend(self.fc2.0.vars());
         v
     }
 
     fn state(&self, prefix: &str, out: &mut Vec<NamedTensor>) -> candle_core::Result<()> {
-        self.conv1.state(&format!("{prefix}.0"), out);
-        self.conv2.state(&format!("{prefix}.3"), out);
-        self.fc1.state(&format!("{prefix}.7"), out);
+        self.conv1.0.state(&format!("{prefix}.0"), out);
+        self.conv2.0.state(&format!("{prefix}.3"), out);
+        self.fc1.0.state(&format!("{prefix}.7"), out);
         self.bn.state(&format!("{prefix}.8"), out)?;
-        self.fc2.state(&format!("{prefix}.10"), out);
+        self.fc2.0.state(&format!("{prefix}.10"), out);
         Ok(())
     }
 }
@@ -409,7 +432,12 @@ impl Head {
         })
     }
 
-    fn forward(&mut self, ya: &Tensor, yb: &Tensor, mode: &mut Mode) -> candle_core::Result<Tensor> {
+    fn forward(
+        &mut self,
+        ya: &Tensor,
+        yb: &Tensor,
+        mode: &mut Mode,
+    ) -> candle_core::Result<Tensor> {
         let x = Tensor::cat(&[ya, yb], 1)?.relu()?;
         let x = self.fc1.forward(&x)?;
         let x = self.bn.forward(&x, mode.is_train())?.relu()?;
@@ -419,16 +447,16 @@ impl Head {
 
     fn vars(&self) -> Vec<&Var> {
         let mut v = Vec::with_capacity(6);
-        v.extend(self.fc1.vars());
+        v.extend(self.fc1.0.vars());
         v.extend(self.bn.vars());
-        v.extend(self.fc2.vars());
+        v.extend(self.fc2.0.vars());
         v
     }
 
     fn state(&self, out: &mut Vec<NamedTensor>) -> candle_core::Result<()> {
-        self.fc1.state("head.1", out);
+        self.fc1.0.state("head.1", out);
         self.bn.state("head.2", out)?;
-        self.fc2.state("head.5", out);
+        self.fc2.0.state("head.5", out);
         Ok(())
     }
 }
@@ -480,7 +508,12 @@ impl TwinNet {
 
     /// Forward pass on normalised inputs `a`, `b` of shape `(B, 1, 14, 14)`.
     /// Train mode updates the BatchNorm running statistics.
-    pub fn forward(&mut self, a: &Tensor, b: &Tensor, mode: &mut Mode) -> candle_core::Result<Outputs> {
+    pub fn forward(
+        &mut self,
+        a: &Tensor,
+        b: &Tensor,
+        mode: &mut Mode,
+    ) -> candle_core::Result<Outputs> {
         let (digit_a, digit_b) = match &mut self.subnets {
             Subnets::Shared(net) => net.forward_both(a, b, mode)?,
             Subnets::Separate(net_a, net_b) => (net_a.forward(a, mode)?, net_b.forward(b, mode)?),
@@ -578,7 +611,10 @@ mod tests {
     use super::*;
 
     fn net(config: ModelConfig) -> TwinNet {
-        let norm = Normalization { mean: 0.1, std: 0.3 };
+        let norm = Normalization {
+            mean: 0.1,
+            std: 0.3,
+        };
         TwinNet::new(config, norm, &mut Rng::new(1)).unwrap()
     }
 
@@ -587,8 +623,22 @@ mod tests {
         for config in ModelConfig::ALL {
             assert_eq!(net(config).parameter_count(), config.parameter_count());
         }
-        assert_eq!(ModelConfig { share: true, aux: true }.parameter_count(), 9_322 + 252);
-        assert_eq!(ModelConfig { share: false, aux: true }.parameter_count(), 2 * 9_322 + 252);
+        assert_eq!(
+            ModelConfig {
+                share: true,
+                aux: true
+            }
+            .parameter_count(),
+            9_322 + 252
+        );
+        assert_eq!(
+            ModelConfig {
+                share: false,
+                aux: true
+            }
+            .parameter_count(),
+            2 * 9_322 + 252
+        );
     }
 
     #[test]
@@ -598,7 +648,9 @@ mod tests {
             let a = Tensor::ones((5, 1, 14, 14), DType::F32, &Device::Cpu).unwrap();
             let b = Tensor::zeros((5, 1, 14, 14), DType::F32, &Device::Cpu).unwrap();
             let mut rng = Rng::new(2);
-            let out = model.forward(&a, &b, &mut Mode::Train { dropout: &mut rng }).unwrap();
+            let out = model
+                .forward(&a, &b, &mut Mode::Train { dropout: &mut rng })
+                .unwrap();
             assert_eq!(out.pair.dims(), &[5, 2]);
             assert_eq!(out.digit_a.dims(), &[5, 10]);
             let out = model.eval(&a, &b).unwrap();
@@ -608,17 +660,25 @@ mod tests {
 
     #[test]
     fn state_names_follow_pytorch() {
-        let names: Vec<String> = net(ModelConfig { share: true, aux: true })
-            .state()
-            .unwrap()
-            .into_iter()
-            .map(|(n, _)| n)
-            .collect();
+        let names: Vec<String> = net(ModelConfig {
+            share: true,
+            aux: true,
+        })
+        .state()
+        .unwrap()
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
         assert_eq!(names.len(), 22);
         assert_eq!(names[0], "subnet.0.weight");
         assert!(names.contains(&"subnet.8.num_batches_tracked".to_string()));
         assert!(names.contains(&"head.5.bias".to_string()));
-        let unshared = net(ModelConfig { share: false, aux: false }).state().unwrap();
+        let unshared = net(ModelConfig {
+            share: false,
+            aux: false,
+        })
+        .state()
+        .unwrap();
         assert_eq!(unshared.len(), 35);
         assert_eq!(unshared[0].0, "subnet1.0.weight");
     }
@@ -662,13 +722,24 @@ mod tests {
 
     #[test]
     fn eval_leaves_running_stats_alone_and_train_changes_them() {
-        let mut model = net(ModelConfig { share: true, aux: true });
+        let mut model = net(ModelConfig {
+            share: true,
+            aux: true,
+        });
         let a = Tensor::ones((4, 1, 14, 14), DType::F32, &Device::Cpu).unwrap();
         let before = model.state().unwrap()[8].1.to_vec1::<f32>().unwrap();
         model.eval(&a, &a).unwrap();
-        assert_eq!(model.state().unwrap()[8].1.to_vec1::<f32>().unwrap(), before);
+        assert_eq!(
+            model.state().unwrap()[8].1.to_vec1::<f32>().unwrap(),
+            before
+        );
         let mut rng = Rng::new(0);
-        model.forward(&a, &a, &mut Mode::Train { dropout: &mut rng }).unwrap();
-        assert_ne!(model.state().unwrap()[8].1.to_vec1::<f32>().unwrap(), before);
+        model
+            .forward(&a, &a, &mut Mode::Train { dropout: &mut rng })
+            .unwrap();
+        assert_ne!(
+            model.state().unwrap()[8].1.to_vec1::<f32>().unwrap(),
+            before
+        );
     }
 }

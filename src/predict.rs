@@ -46,7 +46,13 @@ pub struct Prediction {
 fn argmax(p: &[f32]) -> usize {
     p.iter()
         .enumerate()
-        .fold((0, f32::NEG_INFINITY), |best, (i, &v)| if v > best.1 { (i, v) } else { best })
+        .fold((0, f32::NEG_INFINITY), |best, (i, &v)| {
+            if v > best.1 {
+                (i, v)
+            } else {
+                best
+            }
+        })
         .0
 }
 
@@ -65,7 +71,14 @@ pub fn predict(
         Tensor::from_vec(v, (1, 1, SIDE14, SIDE14), &Device::Cpu)
     };
     if a.is_none() && b.is_none() {
-        return Ok(Prediction { verdict: None, a: None, b: None, blank_a: true, blank_b: true, aux });
+        return Ok(Prediction {
+            verdict: None,
+            a: None,
+            b: None,
+            blank_a: true,
+            blank_b: true,
+            aux,
+        });
     }
     let ta = to_tensor(a.unwrap_or(&blank))?;
     let tb = to_tensor(b.unwrap_or(&blank))?;
@@ -75,7 +88,11 @@ pub fn predict(
     };
     let (pa, pb) = (probs(&out.digit_a)?, probs(&out.digit_b)?);
     let view = |x: Option<&[f32; PIXELS14]>, p: &Vec<f32>| {
-        x.map(|x| DigitView { input: x.to_vec(), probs: p.clone(), argmax: argmax(p) })
+        x.map(|x| DigitView {
+            input: x.to_vec(),
+            probs: p.clone(),
+            argmax: argmax(p),
+        })
     };
     let verdict = if a.is_some() && b.is_some() {
         let pair = probs(&out.pair)?;
@@ -86,7 +103,12 @@ pub fn predict(
         let p_le_readout = model::readout_probs(&fa, &fb);
         let p_le_head = pair[1];
         let p_le = if aux { p_le_readout } else { p_le_head };
-        Some(Verdict { p_le_readout, p_le_head, p_le, le: p_le >= 0.5 })
+        Some(Verdict {
+            p_le_readout,
+            p_le_head,
+            p_le,
+            le: p_le >= 0.5,
+        })
     } else {
         None
     };

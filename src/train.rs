@@ -43,7 +43,10 @@ impl TrainConfig {
             return bad("epochs must be at least 1".into());
         }
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
-            return bad(format!("learning rate must be a number > 0, got {}", self.learning_rate));
+            return bad(format!(
+                "learning rate must be a number > 0, got {}",
+                self.learning_rate
+            ));
         }
         if self.batch_size < 2 {
             return bad(format!(
@@ -52,7 +55,9 @@ impl TrainConfig {
             ));
         }
         if train_pairs < 2 {
-            return bad(format!("training needs at least 2 pairs, got {train_pairs}"));
+            return bad(format!(
+                "training needs at least 2 pairs, got {train_pairs}"
+            ));
         }
         Ok(())
     }
@@ -194,21 +199,33 @@ fn objective(out: &Outputs, batch: &PairTensors, aux: bool) -> candle_core::Resu
 
 /// Rows where `predicted` differs from `truth`.
 fn count_wrong(predicted: &Tensor, truth: &Tensor) -> candle_core::Result<usize> {
-    Ok(predicted.ne(truth)?.to_dtype(candle_core::DType::U32)?.sum_all()?.to_scalar::<u32>()? as usize)
+    Ok(predicted
+        .ne(truth)?
+        .to_dtype(candle_core::DType::U32)?
+        .sum_all()?
+        .to_scalar::<u32>()? as usize)
 }
+
+/// Pairs per eval-mode forward pass: small enough that the conv buffers
+/// (im2col) stay in cache — at 2048 pairs, evaluation took half as long as training.
+const EVAL_CHUNK: usize = 256;
 
 /// Eval-mode evaluation of `model` on `set` (in chunks, to bound memory).
 pub fn evaluate(model: &TwinNet, set: &PairTensors) -> candle_core::Result<Evaluation> {
-    const CHUNK: usize = 2048;
+    const CHUNK: usize = EVAL_CHUNK;
     let n = set.len();
     let (mut loss_sum, mut wrong, mut wrong_readout, mut wrong_digits) = (0f64, 0, 0, 0);
     for start in (0..n).step_by(CHUNK) {
         let len = CHUNK.min(n - start);
         let batch = set.range(start, len)?;
         let out = model.eval(&batch.a, &batch.b)?;
-        loss_sum += objective(&out, &batch, model.config().aux)?.to_scalar::<f32>()? as f64 * len as f64;
+        loss_sum +=
+            objective(&out, &batch, model.config().aux)?.to_scalar::<f32>()? as f64 * len as f64;
         wrong += count_wrong(&out.pair.argmax(D::Minus1)?, &batch.targets)?;
-        let p = model::readout(&model::softmax(&out.digit_a)?, &model::softmax(&out.digit_b)?)?;
+        let p = model::readout(
+            &model::softmax(&out.digit_a)?,
+            &model::softmax(&out.digit_b)?,
+        )?;
         let says_le = p.ge(0.5)?.to_dtype(candle_core::DType::U32)?;
         wrong_readout += count_wrong(&says_le, &batch.targets)?;
         wrong_digits += count_wrong(&out.digit_a.argmax(D::Minus1)?, &batch.class_a)?;
@@ -234,7 +251,7 @@ pub struct DigitAccuracy {
 
 /// [`DigitAccuracy`] of `model` on `images`.
 pub fn digit_accuracy(model: &TwinNet, images: &DigitSet) -> candle_core::Result<DigitAccuracy> {
-    const CHUNK: usize = 2048;
+    const CHUNK: usize = EVAL_CHUNK;
     let norm = model.normalization();
     let (mut right_a, mut right_b) = (0usize, 0usize);
     for start in (0..images.len()).step_by(CHUNK) {
@@ -245,7 +262,10 @@ pub fn digit_accuracy(model: &TwinNet, images: &DigitSet) -> candle_core::Result
         }
         norm.apply(&mut x);
         let x = Tensor::from_vec(x, (len, 1, SIDE14, SIDE14), &Device::Cpu)?;
-        let labels: Vec<u32> = images.labels()[start..start + len].iter().map(|&l| l as u32).collect();
+        let labels: Vec<u32> = images.labels()[start..start + len]
+            .iter()
+            .map(|&l| l as u32)
+            .collect();
         let labels = Tensor::from_vec(labels, len, &Device::Cpu)?;
         let out = model.eval(&x, &x)?;
         right_a += len - count_wrong(&out.digit_a.argmax(D::Minus1)?, &labels)?;
@@ -277,7 +297,11 @@ impl Trainer {
     pub fn new(config: TrainConfig, train: &PairSet, test: &PairSet) -> Result<Self, TrainError> {
         config.validate(train.len())?;
         let norm = train.normalization();
-        let model = TwinNet::new(config.model, norm, &mut Rng::for_stream(config.seed, Stream::Init))?;
+        let model = TwinNet::new(
+            config.model,
+            norm,
+            &mut Rng::for_stream(config.seed, Stream::Init),
+        )?;
         Self::with_model(config, model, train, test)
     }
 
@@ -338,7 +362,12 @@ impl Trainer {
         }
         let epoch = self.epochs_done + 1;
         let n = self.train.len();
-        let order: Vec<u32> = self.shuffle.permutation(n).into_iter().map(|i| i as u32).collect();
+        let order: Vec<u32> = self
+            .shuffle
+            .permutation(n)
+            .into_iter()
+            .map(|i| i as u32)
+            .collect();
         let (mut loss_sum, mut seen) = (0f64, 0usize);
         for chunk in order.chunks(self.config.batch_size) {
             if chunk.len() < 2 {

@@ -42,7 +42,10 @@ pub enum WeightsError {
     #[error("weights metadata: {0}")]
     Metadata(String),
     #[error("weights do not fit a {config} TwinNet: {problems}")]
-    Layout { config: ModelConfig, problems: String },
+    Layout {
+        config: ModelConfig,
+        problems: String,
+    },
     #[error("weights: {0}")]
     Candle(#[from] candle_core::Error),
 }
@@ -82,11 +85,27 @@ fn batchnorm(out: &mut Vec<Expected>, prefix: &str, c: usize) {
 
 fn subnet_layout(out: &mut Vec<Expected>, p: &str) {
     let f = DType::F32;
-    layer(out, &format!("{p}.0"), &[("weight", &[16, 1, 3, 3], f), ("bias", &[16], f)]);
-    layer(out, &format!("{p}.3"), &[("weight", &[32, 16, 3, 3], f), ("bias", &[32], f)]);
-    layer(out, &format!("{p}.7"), &[("weight", &[32, 128], f), ("bias", &[32], f)]);
+    layer(
+        out,
+        &format!("{p}.0"),
+        &[("weight", &[16, 1, 3, 3], f), ("bias", &[16], f)],
+    );
+    layer(
+        out,
+        &format!("{p}.3"),
+        &[("weight", &[32, 16, 3, 3], f), ("bias", &[32], f)],
+    );
+    layer(
+        out,
+        &format!("{p}.7"),
+        &[("weight", &[32, 128], f), ("bias", &[32], f)],
+    );
     batchnorm(out, &format!("{p}.8"), 32);
-    layer(out, &format!("{p}.10"), &[("weight", &[10, 32], f), ("bias", &[10], f)]);
+    layer(
+        out,
+        &format!("{p}.10"),
+        &[("weight", &[10, 32], f), ("bias", &[10], f)],
+    );
 }
 
 /// Every tensor of a model with this configuration, in `state_dict` order.
@@ -99,9 +118,17 @@ pub fn expected_layout(config: ModelConfig) -> Vec<Expected> {
         subnet_layout(&mut out, "subnet2");
     }
     let f = DType::F32;
-    layer(&mut out, "head.1", &[("weight", &[10, 20], f), ("bias", &[10], f)]);
+    layer(
+        &mut out,
+        "head.1",
+        &[("weight", &[10, 20], f), ("bias", &[10], f)],
+    );
     batchnorm(&mut out, "head.2", 10);
-    layer(&mut out, "head.5", &[("weight", &[2, 10], f), ("bias", &[2], f)]);
+    layer(
+        &mut out,
+        "head.5",
+        &[("weight", &[2, 10], f), ("bias", &[2], f)],
+    );
     out
 }
 
@@ -132,17 +159,32 @@ pub fn to_safetensors(model: &TwinNet) -> Result<Vec<u8>, WeightsError> {
 
 /// safetensors bytes with a deterministic header (keys sorted), so the same
 /// model always gives the same file.
-fn serialize(state: &[(String, Tensor)], metadata: &HashMap<String, String>) -> Result<Vec<u8>, WeightsError> {
+fn serialize(
+    state: &[(String, Tensor)],
+    metadata: &HashMap<String, String>,
+) -> Result<Vec<u8>, WeightsError> {
     let mut sorted: Vec<&(String, Tensor)> = state.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
     let mut header = serde_json::Map::new();
-    header.insert("__metadata__".into(), serde_json::to_value(metadata.iter().collect::<std::collections::BTreeMap<_, _>>()).map_err(|e| WeightsError::Metadata(e.to_string()))?);
+    header.insert(
+        "__metadata__".into(),
+        serde_json::to_value(
+            metadata
+                .iter()
+                .collect::<std::collections::BTreeMap<_, _>>(),
+        )
+        .map_err(|e| WeightsError::Metadata(e.to_string()))?,
+    );
     let mut data = Vec::new();
     for (name, tensor) in sorted {
         let dtype = match tensor.dtype() {
             DType::F32 => "F32",
             DType::I64 => "I64",
-            other => return Err(WeightsError::Metadata(format!("`{name}` has unsupported dtype {other:?}"))),
+            other => {
+                return Err(WeightsError::Metadata(format!(
+                    "`{name}` has unsupported dtype {other:?}"
+                )))
+            }
         };
         let start = data.len();
         match tensor.dtype() {
@@ -162,7 +204,8 @@ fn serialize(state: &[(String, Tensor)], metadata: &HashMap<String, String>) -> 
             serde_json::json!({"dtype": dtype, "shape": tensor.dims(), "data_offsets": [start, data.len()]}),
         );
     }
-    let mut header = serde_json::to_vec(&serde_json::Value::Object(header)).map_err(|e| WeightsError::Metadata(e.to_string()))?;
+    let mut header = serde_json::to_vec(&serde_json::Value::Object(header))
+        .map_err(|e| WeightsError::Metadata(e.to_string()))?;
     // Pad the header with spaces to a multiple of 8 bytes, as safetensors does.
     while header.len() % 8 != 0 {
         header.push(b' ');
@@ -239,7 +282,7 @@ pub fn from_safetensors(bytes: &[u8]) -> Result<TwinNet, WeightsError> {
         mean: parse_float(&meta, "norm_mean")?,
         std: parse_float(&meta, "norm_std")?,
     };
-    if !normalization.mean.is_finite() || !(normalization.std.is_finite() && normalization.std > 0.0)
+    if !(normalization.mean.is_finite() && normalization.std.is_finite() && normalization.std > 0.0)
     {
         return Err(WeightsError::Metadata(format!(
             "normalisation mean {} / std {} is not usable (std must be > 0)",
@@ -339,16 +382,25 @@ pub(crate) fn build_from_state(
     state: &HashMap<String, Tensor>,
 ) -> Result<TwinNet, WeightsError> {
     let get = |name: String| -> Result<Tensor, WeightsError> {
-        state.get(&name).cloned().ok_or_else(|| WeightsError::Layout {
-            config,
-            problems: format!("missing `{name}`"),
-        })
+        state
+            .get(&name)
+            .cloned()
+            .ok_or_else(|| WeightsError::Layout {
+                config,
+                problems: format!("missing `{name}`"),
+            })
     };
     let linear = |p: &str| -> Result<Linear, WeightsError> {
-        Ok(Linear::from_tensors(get(format!("{p}.weight"))?, get(format!("{p}.bias"))?)?)
+        Ok(Linear::from_tensors(
+            get(format!("{p}.weight"))?,
+            get(format!("{p}.bias"))?,
+        )?)
     };
     let conv = |p: &str| -> Result<Conv2d, WeightsError> {
-        Ok(Conv2d::from_tensors(get(format!("{p}.weight"))?, get(format!("{p}.bias"))?)?)
+        Ok(Conv2d::from_tensors(
+            get(format!("{p}.weight"))?,
+            get(format!("{p}.bias"))?,
+        )?)
     };
     let bn = |p: &str| -> Result<BatchNorm1d, WeightsError> {
         let tracked = get(format!("{p}.num_batches_tracked"))?.to_scalar::<i64>()?;
@@ -393,7 +445,15 @@ mod tests {
     use crate::rng::Rng;
 
     fn model(config: ModelConfig) -> TwinNet {
-        TwinNet::new(config, Normalization { mean: 0.13, std: 0.3 }, &mut Rng::new(4)).unwrap()
+        TwinNet::new(
+            config,
+            Normalization {
+                mean: 0.13,
+                std: 0.3,
+            },
+            &mut Rng::new(4),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -428,7 +488,10 @@ mod tests {
         }
     }
 
-    fn rewrite(config: ModelConfig, edit: impl Fn(&mut Vec<(String, Tensor)>, &mut HashMap<String, String>)) -> Vec<u8> {
+    fn rewrite(
+        config: ModelConfig,
+        edit: impl Fn(&mut Vec<(String, Tensor)>, &mut HashMap<String, String>),
+    ) -> Vec<u8> {
         let m = model(config);
         let mut state = m.state().unwrap();
         let mut meta: HashMap<String, String> = [
@@ -446,7 +509,10 @@ mod tests {
 
     #[test]
     fn bad_files_say_what_is_wrong() {
-        let sa = ModelConfig { share: true, aux: true };
+        let sa = ModelConfig {
+            share: true,
+            aux: true,
+        };
         assert!(err(b"").contains("too short"));
         assert!(err(b"hello world, not safetensors").contains("not a TwinNet weights file"));
         let mut huge = (u64::MAX / 2).to_le_bytes().to_vec();
@@ -460,15 +526,27 @@ mod tests {
         assert!(err(&vec![0u8; MAX_FILE_BYTES + 1]).contains("under 100 KB"));
 
         let missing = rewrite(sa, |s, _| s.retain(|(n, _)| n != "head.5.bias"));
-        assert!(err(&missing).contains("missing `head.5.bias`"), "{}", err(&missing));
+        assert!(
+            err(&missing).contains("missing `head.5.bias`"),
+            "{}",
+            err(&missing)
+        );
         let shape = rewrite(sa, |s, _| {
             s[0].1 = Tensor::zeros((16, 1, 5, 5), DType::F32, &Device::Cpu).unwrap()
         });
-        assert!(err(&shape).contains("`subnet.0.weight` is F32 [16, 1, 5, 5], expected F32 [16, 1, 3, 3]"), "{}", err(&shape));
+        assert!(
+            err(&shape)
+                .contains("`subnet.0.weight` is F32 [16, 1, 5, 5], expected F32 [16, 1, 3, 3]"),
+            "{}",
+            err(&shape)
+        );
         let dtype = rewrite(sa, |s, _| s[0].1 = s[0].1.to_dtype(DType::F64).unwrap());
         assert!(err(&dtype).contains("F64"));
         let extra = rewrite(sa, |s, _| {
-            s.push(("subnet.99.weight".into(), Tensor::zeros(3, DType::F32, &Device::Cpu).unwrap()))
+            s.push((
+                "subnet.99.weight".into(),
+                Tensor::zeros(3, DType::F32, &Device::Cpu).unwrap(),
+            ))
         });
         assert!(err(&extra).contains("unexpected `subnet.99.weight`"));
         let wrong_config = rewrite(sa, |_, m| {

@@ -18,8 +18,17 @@ fn twinnet(args: &[&str]) -> Output {
 
 fn ok_json(args: &[&str]) -> serde_json::Value {
     let out = twinnet(args);
-    assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{args:?}: not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
 }
 
 /// Runs a command that must fail; returns its one-line error message.
@@ -27,16 +36,29 @@ fn error_line(args: &[&str]) -> String {
     let out = twinnet(args);
     assert!(!out.status.success(), "{args:?} should fail");
     let err = String::from_utf8_lossy(&out.stderr).trim().to_string();
-    assert_eq!(err.lines().count(), 1, "{args:?}: one line expected, got {err:?}");
+    assert_eq!(
+        err.lines().count(),
+        1,
+        "{args:?}: one line expected, got {err:?}"
+    );
     assert!(err.starts_with("twinnet: error: "), "{err}");
     err
 }
 
 fn write_idx_dir(dir: &Path, train: &DigitSet, test: &DigitSet) {
     let write = |name: &str, bytes: Vec<u8>| std::fs::write(dir.join(name), bytes).unwrap();
-    write("train-images-idx3-ubyte.gz", idx::gzip(&idx::encode_images(train.pixels(), train.len())));
-    write("train-labels-idx1-ubyte.gz", idx::gzip(&idx::encode_labels(train.labels())));
-    write("t10k-images-idx3-ubyte", idx::encode_images(test.pixels(), test.len()));
+    write(
+        "train-images-idx3-ubyte.gz",
+        idx::gzip(&idx::encode_images(train.pixels(), train.len())),
+    );
+    write(
+        "train-labels-idx1-ubyte.gz",
+        idx::gzip(&idx::encode_labels(train.labels())),
+    );
+    write(
+        "t10k-images-idx3-ubyte",
+        idx::encode_images(test.pixels(), test.len()),
+    );
     write("t10k-labels-idx1-ubyte", idx::encode_labels(test.labels()));
 }
 
@@ -70,7 +92,9 @@ fn info_counts_parameters() {
     assert_eq!(v["head_parameters"], 252);
     let configs = v["configurations"].as_array().unwrap();
     assert_eq!(configs.len(), 4);
-    assert!(configs.iter().any(|c| c["share"] == false && c["aux"] == true && c["parameters"] == 2 * 9322 + 252));
+    assert!(configs
+        .iter()
+        .any(|c| c["share"] == false && c["aux"] == true && c["parameters"] == 2 * 9322 + 252));
 }
 
 #[test]
@@ -81,7 +105,20 @@ fn train_eval_predict_ablate_on_idx_files() {
     write_idx_dir(&dir, &train, &test);
     let model = dir.join("model.safetensors");
 
-    let t = ok_json(&["train", "--mnist", s(&dir), "--epochs", "4", "--pairs", "200", "--seed", "5", "--json", "--out", s(&model)]);
+    let t = ok_json(&[
+        "train",
+        "--mnist",
+        s(&dir),
+        "--epochs",
+        "4",
+        "--pairs",
+        "200",
+        "--seed",
+        "5",
+        "--json",
+        "--out",
+        s(&model),
+    ]);
     assert_eq!(t["config"]["share"], true);
     assert_eq!(t["config"]["aux"], true);
     assert_eq!(t["epochs"].as_array().unwrap().len(), 4);
@@ -90,15 +127,32 @@ fn train_eval_predict_ablate_on_idx_files() {
     }
     assert!(model.is_file());
 
-    let e = ok_json(&["eval", "--weights", s(&model), "--mnist", s(&dir), "--pairs", "100", "--json"]);
+    let e = ok_json(&[
+        "eval",
+        "--weights",
+        s(&model),
+        "--mnist",
+        s(&dir),
+        "--pairs",
+        "100",
+        "--json",
+    ]);
     assert_eq!(e["test_images"], 400);
-    let digit_keys: Vec<&String> = e.as_object().unwrap().keys().filter(|k| k.contains("digit_accuracy")).collect();
+    let digit_keys: Vec<&String> = e
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| k.contains("digit_accuracy"))
+        .collect();
     assert_eq!(digit_keys.len(), 2);
     assert!(e["subnet1_digit_accuracy"].as_f64().unwrap() > 50.0, "{e}");
 
     // Predict on PNGs of a 2 and an 8, and on a blank page.
     let mut rng = twinnet::rng::Rng::new(3);
-    let (two, eight) = (common::seven_segment(2, &mut rng), common::seven_segment(8, &mut rng));
+    let (two, eight) = (
+        common::seven_segment(2, &mut rng),
+        common::seven_segment(8, &mut rng),
+    );
     let (a, b, blank) = (dir.join("a.png"), dir.join("b.png"), dir.join("blank.png"));
     write_png(&a, Some(&two));
     write_png(&b, Some(&eight));
@@ -109,13 +163,37 @@ fn train_eval_predict_ablate_on_idx_files() {
     assert_eq!(p["a"]["input"].as_array().unwrap().len(), 196);
     let p_le = p["verdict"]["p_le"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&p_le));
-    let p = ok_json(&["predict", "--weights", s(&model), s(&a), s(&blank), "--json"]);
+    let p = ok_json(&[
+        "predict",
+        "--weights",
+        s(&model),
+        s(&a),
+        s(&blank),
+        "--json",
+    ]);
     assert_eq!(p["blank_b"], true);
     assert!(p["verdict"].is_null(), "no verdict with a blank side: {p}");
 
     let csv = dir.join("table.csv");
     let svg = dir.join("curves.svg");
-    let ab = ok_json(&["ablate", "--mnist", s(&dir), "--rounds", "2", "--epochs", "2", "--pairs", "100", "--jobs", "2", "--json", "--csv", s(&csv), "--plot", s(&svg)]);
+    let ab = ok_json(&[
+        "ablate",
+        "--mnist",
+        s(&dir),
+        "--rounds",
+        "2",
+        "--epochs",
+        "2",
+        "--pairs",
+        "100",
+        "--jobs",
+        "2",
+        "--json",
+        "--csv",
+        s(&csv),
+        "--plot",
+        s(&svg),
+    ]);
     let rows = ab["configurations"].as_array().unwrap();
     assert_eq!(rows.len(), 4);
     for r in rows {
@@ -138,14 +216,38 @@ fn convert_npm_then_train_on_the_digits_file() {
     for d in 0..10u8 {
         let values: Vec<f64> = (0..set.len())
             .filter(|&i| set.label(i) == d)
-            .flat_map(|i| set.image(i).iter().map(|&b| (b as f64 / 255.0 * 1000.0).round() / 1000.0).collect::<Vec<_>>())
+            .flat_map(|i| {
+                set.image(i)
+                    .iter()
+                    .map(|&b| (b as f64 / 255.0 * 1000.0).round() / 1000.0)
+                    .collect::<Vec<_>>()
+            })
             .collect();
-        std::fs::write(npm.join(format!("{d}.json")), serde_json::json!({ "data": values }).to_string()).unwrap();
+        std::fs::write(
+            npm.join(format!("{d}.json")),
+            serde_json::json!({ "data": values }).to_string(),
+        )
+        .unwrap();
     }
     let file = dir.join("digits.bin");
     let out = twinnet(&["convert-npm", s(&npm), "--out", s(&file)]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let t = ok_json(&["train", "--digits", s(&file), "--epochs", "1", "--pairs", "100", "--no-share", "--no-aux", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let t = ok_json(&[
+        "train",
+        "--digits",
+        s(&file),
+        "--epochs",
+        "1",
+        "--pairs",
+        "100",
+        "--no-share",
+        "--no-aux",
+        "--json",
+    ]);
     assert_eq!(t["config"]["share"], false);
     assert_eq!(t["config"]["aux"], false);
 }
@@ -160,7 +262,10 @@ fn bad_input_gets_one_line_and_a_failure_exit() {
     std::fs::write(&junk, b"this is not a model").unwrap();
     let png = dir.join("x.png");
     write_png(&png, None);
-    assert!(error_line(&["predict", "--weights", s(&junk), s(&png), s(&png)]).contains("not a TwinNet weights file"));
+    assert!(
+        error_line(&["predict", "--weights", s(&junk), s(&png), s(&png)])
+            .contains("not a TwinNet weights file")
+    );
 
     // A truncated idx file is named, with what is wrong.
     let train = common::synthetic_digits(100, 1);
@@ -168,21 +273,55 @@ fn bad_input_gets_one_line_and_a_failure_exit() {
     let images = dir.join("t10k-images-idx3-ubyte");
     let bytes = std::fs::read(&images).unwrap();
     std::fs::write(&images, &bytes[..bytes.len() / 2]).unwrap();
-    let e = error_line(&["train", "--mnist", s(&dir), "--pairs", "10", "--epochs", "1"]);
-    assert!(e.contains("t10k-images-idx3-ubyte") && e.contains("truncated"), "{e}");
+    let e = error_line(&[
+        "train",
+        "--mnist",
+        s(&dir),
+        "--pairs",
+        "10",
+        "--epochs",
+        "1",
+    ]);
+    assert!(
+        e.contains("t10k-images-idx3-ubyte") && e.contains("truncated"),
+        "{e}"
+    );
 
     let empty = common::temp_dir("cli-empty");
     assert!(error_line(&["train", "--mnist", s(&empty)]).contains("has no train-images-idx3-ubyte"));
     assert!(error_line(&["train", "--digits", s(&dir.join("none.bin"))]).contains("cannot read"));
     let digits = dir.join("d.bin");
     std::fs::write(&digits, twinnet::data::digits_file::encode(&train)).unwrap();
-    assert!(error_line(&["train", "--digits", s(&digits), "--pairs", "1000"]).contains("--pairs 1000"));
-    assert!(error_line(&["train", "--digits", s(&digits), "--pairs", "10", "--lr=-1"]).contains("--lr"));
+    assert!(
+        error_line(&["train", "--digits", s(&digits), "--pairs", "1000"]).contains("--pairs 1000")
+    );
+    assert!(
+        error_line(&["train", "--digits", s(&digits), "--pairs", "10", "--lr=-1"]).contains("--lr")
+    );
     assert!(error_line(&["train", "--epochs", "many"]).contains("invalid value 'many'"));
     assert!(error_line(&["frobnicate"]).contains("unrecognized subcommand"));
-    assert!(error_line(&["train", "--digits", s(&digits), "--pairs", "10", "--batch", "1"]).contains("batch size"));
-    let good = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pytorch/twinnet_share_aux.safetensors");
-    assert!(error_line(&["predict", "--weights", good, s(&dir.join("missing.png")), s(&png)]).contains("missing.png"));
+    assert!(error_line(&[
+        "train",
+        "--digits",
+        s(&digits),
+        "--pairs",
+        "10",
+        "--batch",
+        "1"
+    ])
+    .contains("batch size"));
+    let good = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/pytorch/twinnet_share_aux.safetensors"
+    );
+    assert!(error_line(&[
+        "predict",
+        "--weights",
+        good,
+        s(&dir.join("missing.png")),
+        s(&png)
+    ])
+    .contains("missing.png"));
     let not_png = dir.join("fake.png");
     std::fs::write(&not_png, b"GIF89a").unwrap();
     assert!(error_line(&["predict", "--weights", good, s(&not_png), s(&png)]).contains("fake.png"));

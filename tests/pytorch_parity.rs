@@ -15,7 +15,14 @@ fn golden() -> HashMap<String, Tensor> {
 }
 
 fn max_abs_diff(a: &Tensor, b: &Tensor) -> f32 {
-    (a - b).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap()
+    (a - b)
+        .unwrap()
+        .abs()
+        .unwrap()
+        .max_all()
+        .unwrap()
+        .to_scalar::<f32>()
+        .unwrap()
 }
 
 fn check_outputs(model: &twinnet::model::TwinNet) {
@@ -24,11 +31,19 @@ fn check_outputs(model: &twinnet::model::TwinNet) {
     let a = inputs.narrow(1, 0, 1).unwrap().contiguous().unwrap();
     let b = inputs.narrow(1, 1, 1).unwrap().contiguous().unwrap();
     let out = model.eval(&a, &b).unwrap();
-    for (ours, name) in [(&out.pair, "logits2"), (&out.digit_a, "logits10_a"), (&out.digit_b, "logits10_b")] {
+    for (ours, name) in [
+        (&out.pair, "logits2"),
+        (&out.digit_a, "logits10_a"),
+        (&out.digit_b, "logits10_b"),
+    ] {
         let d = max_abs_diff(ours, &g[name]);
         assert!(d <= 1e-5, "{name}: max |ours - PyTorch| = {d}");
     }
-    for (logits, name) in [(&out.pair, "softmax2"), (&out.digit_a, "softmax10_a"), (&out.digit_b, "softmax10_b")] {
+    for (logits, name) in [
+        (&out.pair, "softmax2"),
+        (&out.digit_a, "softmax10_a"),
+        (&out.digit_b, "softmax10_b"),
+    ] {
         let d = max_abs_diff(&model::softmax(logits).unwrap(), &g[name]);
         assert!(d <= 1e-6, "{name}: {d}");
     }
@@ -37,7 +52,13 @@ fn check_outputs(model: &twinnet::model::TwinNet) {
 #[test]
 fn pytorch_weights_load_with_metadata() {
     let model = weights::from_safetensors(MODEL).expect("PyTorch fixture loads");
-    assert_eq!(model.config(), ModelConfig { share: true, aux: true });
+    assert_eq!(
+        model.config(),
+        ModelConfig {
+            share: true,
+            aux: true
+        }
+    );
     let g = golden();
     let mean = g["norm_mean"].to_vec1::<f32>().unwrap()[0];
     let std = g["norm_std"].to_vec1::<f32>().unwrap()[0];
@@ -79,11 +100,18 @@ fn readout_on_the_golden_pairs_beats_chance() {
     let a = inputs.narrow(1, 0, 1).unwrap().contiguous().unwrap();
     let b = inputs.narrow(1, 1, 1).unwrap().contiguous().unwrap();
     let out = model.eval(&a, &b).unwrap();
-    let p = model::readout(&model::softmax(&out.digit_a).unwrap(), &model::softmax(&out.digit_b).unwrap())
-        .unwrap()
-        .to_vec1::<f32>()
-        .unwrap();
+    let p = model::readout(
+        &model::softmax(&out.digit_a).unwrap(),
+        &model::softmax(&out.digit_b).unwrap(),
+    )
+    .unwrap()
+    .to_vec1::<f32>()
+    .unwrap();
     let target = g["target"].to_vec1::<i64>().unwrap();
-    let right = p.iter().zip(&target).filter(|(p, &t)| (**p >= 0.5) == (t == 1)).count();
+    let right = p
+        .iter()
+        .zip(&target)
+        .filter(|(p, &t)| (**p >= 0.5) == (t == 1))
+        .count();
     assert!(right >= 17, "readout right on {right} of 20 golden pairs");
 }

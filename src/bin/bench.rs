@@ -42,14 +42,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::env::set_var("RAYON_NUM_THREADS", threads.to_string());
 
     let path = std::env::var("TWINNET_DIGITS").unwrap_or_else(|_| "www/data/mnist10k.bin".into());
-    let bytes = std::fs::read(&path).map_err(|e| format!("{path}: {e} (run scripts/fetch-data.sh)"))?;
+    let bytes =
+        std::fs::read(&path).map_err(|e| format!("{path}: {e} (run scripts/fetch-data.sh)"))?;
     let sources = Sources::split_halves(&digits_file::decode(&path, &bytes)?, DEFAULT_SPLIT_SEED);
-    let model_config = ModelConfig { share: true, aux: true };
+    let model_config = ModelConfig {
+        share: true,
+        aux: true,
+    };
 
-    let (mut run_s, mut epoch_s, mut errors, mut readouts) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut run_s, mut epoch_s, mut errors, mut readouts) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut model = None;
     for r in 0..runs {
-        let config = TrainConfig { epochs, ..TrainConfig::published(model_config, 1000 + r as u64) };
+        let config = TrainConfig {
+            epochs,
+            ..TrainConfig::published(model_config, 1000 + r as u64)
+        };
         let clock = Instant::now();
         let now = || clock.elapsed().as_secs_f64();
         let mut last = 0.0;
@@ -63,7 +71,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if !json {
             eprintln!(
                 "run {}: {:.2} s, test error {:.1}% (head) {:.1}% (readout)",
-                r + 1, res.seconds, res.test.error, res.test.error_readout
+                r + 1,
+                res.seconds,
+                res.test.error,
+                res.test.error_readout
             );
         }
         run_s.push(res.seconds);
@@ -72,6 +83,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         model = Some(m);
     }
     let model = model.ok_or("no run")?;
+
+    // The per-epoch test evaluation (1000 pairs, eval mode) on its own.
+    let (_, test_pairs) = sources.pairs(1000, 1000)?;
+    let tensors = twinnet::train::PairTensors::new(&test_pairs, model.normalization())?;
+    let mut eval_s: Vec<f64> = (0..20)
+        .map(|_| {
+            let t = Instant::now();
+            let _ = twinnet::train::evaluate(&model, &tensors);
+            t.elapsed().as_secs_f64()
+        })
+        .collect();
+    let eval_med = median(&mut eval_s);
 
     // One-pair inference: preprocessed 14×14 inputs → verdict and probabilities.
     let (_, test) = sources.pairs(1, 7)?;
@@ -90,22 +113,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .collect();
 
-    let (run_med, epoch_med, infer_med) = (median(&mut run_s.clone()), median(&mut epoch_s), median(&mut infer_us));
+    let (run_med, epoch_med, infer_med) = (
+        median(&mut run_s.clone()),
+        median(&mut epoch_s),
+        median(&mut infer_us),
+    );
     if json {
         println!(
             "{}",
             serde_json::json!({
                 "config": {"share": true, "aux": true}, "threads": threads, "runs": runs, "epochs": epochs,
                 "run_seconds": run_s, "run_seconds_median": run_med, "epoch_seconds_median": epoch_med,
-                "inference_us_median": infer_med,
+                "inference_us_median": infer_med, "test_evaluation_seconds_median": eval_med,
                 "test_error": errors, "test_error_readout": readouts,
             })
         );
     } else {
         println!("native, {threads} thread(s), share+aux, 1000 pairs, batch 128, {epochs} epochs, {runs} runs");
-        println!("  full run (incl. per-epoch test evaluation): median {run_med:.2} s  (runs: {})",
-            run_s.iter().map(|s| format!("{s:.2}")).collect::<Vec<_>>().join(", "));
-        println!("  one epoch: median {:.0} ms", epoch_med * 1e3);
+        println!(
+            "  full run (incl. per-epoch test evaluation): median {run_med:.2} s  (runs: {})",
+            run_s
+                .iter()
+                .map(|s| format!("{s:.2}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        println!(
+            "  one epoch: median {:.0} ms = training {:.0} ms + test evaluation {:.0} ms",
+            epoch_med * 1e3,
+            (epoch_med - eval_med) * 1e3,
+            eval_med * 1e3
+        );
         println!("  one-pair inference: median {infer_med:.0} µs (1000 calls)");
     }
     Ok(())

@@ -22,7 +22,9 @@ impl PairSet {
     /// Draws `n` pairs (2n distinct images) from `source`.
     pub fn generate(source: &DigitSet, n: usize, rng: &mut Rng) -> Result<Self, DataError> {
         if n == 0 {
-            return Err(DataError::Other("the number of pairs must be at least 1".into()));
+            return Err(DataError::Other(
+                "the number of pairs must be at least 1".into(),
+            ));
         }
         if 2 * n > source.len() {
             return Err(DataError::Other(format!(
@@ -149,7 +151,9 @@ mod tests {
 
     /// Image i is filled with the value i (mod 256); label i % 10.
     fn numbered(n: usize) -> DigitSet {
-        let pixels = (0..n).flat_map(|i| vec![(i % 256) as u8; PIXELS28]).collect();
+        let pixels = (0..n)
+            .flat_map(|i| vec![(i % 256) as u8; PIXELS28])
+            .collect();
         let labels = (0..n).map(|i| (i % 10) as u8).collect();
         DigitSet::new(pixels, labels).unwrap()
     }
@@ -189,7 +193,11 @@ mod tests {
         let (mut tr, te) = (firsts(&s.train), firsts(&s.test));
         assert!(tr.iter().all(|v| !te.contains(v)));
         tr.sort_unstable();
-        assert_ne!(tr, (0..125).collect::<Vec<u8>>(), "split should be shuffled");
+        assert_ne!(
+            tr,
+            (0..125).collect::<Vec<u8>>(),
+            "split should be shuffled"
+        );
         assert_eq!(Sources::split_halves(&all, 0).train, s.train);
         assert_ne!(Sources::split_halves(&all, 1).train, s.train);
     }

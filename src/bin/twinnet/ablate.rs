@@ -40,13 +40,29 @@ pub fn markdown(rows: &[ConfigSummary]) -> String {
 
 fn csv(rows: &[ConfigSummary]) -> String {
     let mut out = String::from("config,share,aux,rounds");
-    for k in ["train_loss", "test_loss", "train_error", "test_error", "test_error_readout", "test_digit_error", "seconds"] {
+    for k in [
+        "train_loss",
+        "test_loss",
+        "train_error",
+        "test_error",
+        "test_error_readout",
+        "test_digit_error",
+        "seconds",
+    ] {
         out += &format!(",{k}_mean,{k}_std");
     }
     out.push('\n');
     for r in rows {
         out += &format!("{},{},{},{}", r.name, r.share, r.aux, r.rounds);
-        for s in [&r.train_loss, &r.test_loss, &r.train_error, &r.test_error, &r.test_error_readout, &r.test_digit_error, &r.seconds] {
+        for s in [
+            &r.train_loss,
+            &r.test_loss,
+            &r.train_error,
+            &r.test_error,
+            &r.test_error_readout,
+            &r.test_digit_error,
+            &r.seconds,
+        ] {
             out += &format!(",{},{}", s.mean, s.std);
         }
         out.push('\n');
@@ -58,7 +74,10 @@ pub fn ablate(args: AblateArgs) -> Result<()> {
     if args.rounds == 0 {
         bail!("--rounds must be at least 1");
     }
-    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
     // One thread per run; runs in parallel.
     set_threads(1);
     let sources = sources::load(&args.data)?;
@@ -93,7 +112,11 @@ pub fn ablate(args: AblateArgs) -> Result<()> {
                     let _guard = log.lock();
                     bar.println(format!(
                         "seed {} {:>9}: test error {:5.1}% (readout {:4.1}%), {:.2} s",
-                        r.seed, c.model.name(), r.test.error, r.test.error_readout, r.seconds
+                        r.seed,
+                        c.model.name(),
+                        r.test.error,
+                        r.test.error_readout,
+                        r.seconds
                     ));
                 }
                 bar.inc(1);
@@ -104,10 +127,12 @@ pub fn ablate(args: AblateArgs) -> Result<()> {
     bar.finish_and_clear();
     let rows = ablation::summarize(&results);
     if let Some(path) = &args.csv {
-        std::fs::write(path, csv(&rows)).with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::write(path, csv(&rows))
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     if let Some(path) = &args.plot {
-        std::fs::write(path, plot::curves_svg(&rows)).with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::write(path, plot::curves_svg(&rows))
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     if args.json {
         let configs: Vec<_> = rows
@@ -132,7 +157,11 @@ pub fn ablate(args: AblateArgs) -> Result<()> {
         );
     } else {
         let mut out = std::io::stdout().lock();
-        writeln!(out, "Table I, N = {} rounds (mean ± sample std; time per run with {jobs} parallel jobs)\n", args.rounds)?;
+        writeln!(
+            out,
+            "Table I, N = {} rounds (mean ± sample std; time per run with {jobs} parallel jobs)\n",
+            args.rounds
+        )?;
         write!(out, "{}", markdown(&rows))?;
     }
     Ok(())

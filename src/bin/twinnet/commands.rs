@@ -11,7 +11,9 @@ use twinnet::predict::predict as predict_pair;
 use twinnet::train::{self, TrainConfig};
 use twinnet::weights;
 
-use crate::{progress, set_threads, sources, ConvertNpmArgs, EvalArgs, InfoArgs, PredictArgs, TrainArgs};
+use crate::{
+    progress, set_threads, sources, ConvertNpmArgs, EvalArgs, InfoArgs, PredictArgs, TrainArgs,
+};
 
 pub use crate::pretrain::pretrain;
 
@@ -66,7 +68,12 @@ pub fn train(args: TrainArgs) -> Result<()> {
         if !json {
             bar.println(format!(
                 "{:>5} {:>10.4} {:>9.4} {:>11.1} {:>13.1} {:>11.1}",
-                m.epoch, m.train_loss, m.test.loss, m.test.error, m.test.error_readout, m.test.digit_error
+                m.epoch,
+                m.train_loss,
+                m.test.loss,
+                m.test.error,
+                m.test.error_readout,
+                m.test.digit_error
             ));
         }
         bar.set_message(format!("test err {:.1}%", m.test.error));
@@ -109,12 +116,13 @@ pub fn eval(args: EvalArgs) -> Result<()> {
     set_threads(args.threads);
     let model = read_weights(&args.weights)?;
     let sources = sources::load(&args.data)?;
-    if args.pairs > sources.test.len() / 2 || args.pairs == 0 {
+    if args.pairs == 0 || args.pairs > sources.test.len() / 2 {
         bail!(
-            "--pairs {} needs between 2 and {} test images, the test source has {}",
+            "--pairs {} needs {} distinct test images, but the test source has {} (at most --pairs {})",
             args.pairs,
             2 * args.pairs,
-            sources.test.len()
+            sources.test.len(),
+            sources.test.len() / 2
         );
     }
     let mut rng = twinnet::rng::Rng::for_stream(args.seed, twinnet::rng::Stream::Pairs);
@@ -148,7 +156,11 @@ pub fn eval(args: EvalArgs) -> Result<()> {
             digits.images,
             digits.subnet1_digit_accuracy,
             digits.subnet2_digit_accuracy,
-            if config.aux { "" } else { " — not trained to classify digits (no aux loss)" }
+            if config.aux {
+                ""
+            } else {
+                " — not trained to classify digits (no aux loss)"
+            }
         );
     }
     Ok(())
@@ -175,17 +187,31 @@ pub fn predict(args: PredictArgs) -> Result<()> {
         println!("{}", serde_json::to_string(&p)?);
         return Ok(());
     }
-    let describe = |name: &str, path: &std::path::Path, v: &Option<twinnet::predict::DigitView>| match v {
-        None => println!("{name} ({}): blank — draw a digit", path.display()),
-        Some(v) => {
-            let probs: Vec<String> = v.probs.iter().enumerate().map(|(d, p)| format!("{d}:{:.2}", p)).collect();
-            println!("{name} ({}): {} ({:.1}%)  [{}]", path.display(), v.argmax, 100.0 * v.probs[v.argmax], probs.join(" "));
-        }
-    };
+    let describe =
+        |name: &str, path: &std::path::Path, v: &Option<twinnet::predict::DigitView>| match v {
+            None => println!("{name} ({}): blank — draw a digit", path.display()),
+            Some(v) => {
+                let probs: Vec<String> = v
+                    .probs
+                    .iter()
+                    .enumerate()
+                    .map(|(d, p)| format!("{d}:{:.2}", p))
+                    .collect();
+                println!(
+                    "{name} ({}): {} ({:.1}%)  [{}]",
+                    path.display(),
+                    v.argmax,
+                    100.0 * v.probs[v.argmax],
+                    probs.join(" ")
+                );
+            }
+        };
     describe("A", &args.a, &p.a);
     describe("B", &args.b, &p.b);
     if !p.aux {
-        println!("(this model was trained without aux loss: its digit outputs are not digit classes)");
+        println!(
+            "(this model was trained without aux loss: its digit outputs are not digit classes)"
+        );
     }
     match p.verdict {
         None => println!("no verdict: an image is blank"),
@@ -225,7 +251,8 @@ pub fn convert_npm(args: ConvertNpmArgs) -> Result<()> {
     let mut texts = Vec::with_capacity(10);
     for d in 0..10u8 {
         let path = args.digits_dir.join(format!("{d}.json"));
-        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
         texts.push((d, text));
     }
     let files: Vec<(u8, &str)> = texts.iter().map(|(d, t)| (*d, t.as_str())).collect();

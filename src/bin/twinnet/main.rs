@@ -3,8 +3,8 @@
 mod ablate;
 mod commands;
 mod plot;
-mod pretrain;
 mod png_input;
+mod pretrain;
 mod progress;
 mod sources;
 
@@ -12,7 +12,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-
 
 /// TwinNet: is the first handwritten digit less than or equal to the second?
 #[derive(Parser, Debug)]
@@ -255,7 +254,9 @@ fn usage_error(e: clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
     if matches!(
         e.kind(),
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
     ) {
         e.exit();
     }

@@ -12,7 +12,8 @@ const MAX_SIDE: u32 = 8192;
 /// Decodes a PNG into an ink image: transparency is ink when the image has any
 /// (a canvas export), else luminance with the paper colour detected.
 pub fn read_png(path: &Path) -> Result<GrayImage> {
-    let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut decoder = png::Decoder::new(std::io::BufReader::new(file));
     decoder.set_transformations(png::Transformations::normalize_to_color8());
     let mut reader = decoder
@@ -20,7 +21,10 @@ pub fn read_png(path: &Path) -> Result<GrayImage> {
         .with_context(|| format!("{}: not a readable PNG", path.display()))?;
     let (w, h) = (reader.info().width, reader.info().height);
     if w == 0 || h == 0 || w > MAX_SIDE || h > MAX_SIDE {
-        bail!("{}: {w}×{h} pixels; expected 1 to {MAX_SIDE} pixels a side", path.display());
+        bail!(
+            "{}: {w}×{h} pixels; expected 1 to {MAX_SIDE} pixels a side",
+            path.display()
+        );
     }
     let size = reader
         .output_buffer_size()
@@ -33,8 +37,14 @@ pub fn read_png(path: &Path) -> Result<GrayImage> {
     let (w, h) = (w as usize, h as usize);
     let rgba: Vec<u8> = match frame.color_type {
         png::ColorType::Rgba => bytes.to_vec(),
-        png::ColorType::Rgb => bytes.chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect(),
-        png::ColorType::GrayscaleAlpha => bytes.chunks_exact(2).flat_map(|p| [p[0], p[0], p[0], p[1]]).collect(),
+        png::ColorType::Rgb => bytes
+            .chunks_exact(3)
+            .flat_map(|p| [p[0], p[1], p[2], 255])
+            .collect(),
+        png::ColorType::GrayscaleAlpha => bytes
+            .chunks_exact(2)
+            .flat_map(|p| [p[0], p[0], p[0], p[1]])
+            .collect(),
         png::ColorType::Grayscale => bytes.iter().flat_map(|&g| [g, g, g, 255]).collect(),
         other => bail!("{}: unsupported PNG colour type {other:?}", path.display()),
     };

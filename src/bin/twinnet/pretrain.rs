@@ -19,7 +19,12 @@ use crate::{progress, set_threads, sources, PretrainArgs};
 
 /// `count` digits redrawn as pen strokes: image `pick(k)` of `source`, redrawn
 /// with a generator seeded by (`seed`, k), so the result does not depend on threads.
-pub fn redraw_set(source: &DigitSet, count: usize, seed: u64, pick: impl Fn(usize) -> usize + Sync) -> Result<DigitSet> {
+pub fn redraw_set(
+    source: &DigitSet,
+    count: usize,
+    seed: u64,
+    pick: impl Fn(usize) -> usize + Sync,
+) -> Result<DigitSet> {
     let style = StrokeStyle::default();
     let drawn: Vec<Option<([u8; PIXELS28], u8)>> = (0..count)
         .into_par_iter()
@@ -42,7 +47,11 @@ pub fn pretrain(args: PretrainArgs) -> Result<()> {
     set_threads(args.threads);
     let all = sources::read_idx_set(&args.mnist, idx::TRAIN_IMAGES, idx::TRAIN_LABELS)?;
     if args.holdout < 100 || args.holdout + 2 * args.pairs.min(1000) > all.len() {
-        bail!("--holdout {} does not fit {} images", args.holdout, all.len());
+        bail!(
+            "--holdout {} does not fit {} images",
+            args.holdout,
+            all.len()
+        );
     }
     let cut = all.len() - args.holdout;
     let train_src = all.subset(&(0..cut).collect::<Vec<_>>());
@@ -51,23 +60,38 @@ pub fn pretrain(args: PretrainArgs) -> Result<()> {
 
     // Training images: the scans plus redrawn copies of random scans.
     let mut pick_rng = Rng::for_stream(args.seed, Stream::Augment);
-    let picks: Vec<usize> = (0..args.redrawn).map(|_| pick_rng.below(train_src.len() as u64) as usize).collect();
+    let picks: Vec<usize> = (0..args.redrawn)
+        .map(|_| pick_rng.below(train_src.len() as u64) as usize)
+        .collect();
     let mut train_images = train_src.clone();
-    train_images.extend(&redraw_set(&train_src, args.redrawn, args.seed, |k| picks[k])?);
+    train_images.extend(&redraw_set(&train_src, args.redrawn, args.seed, |k| {
+        picks[k]
+    })?);
     // Drawn-digit test set: every held-out digit redrawn (other seeds than training).
     let drawn_test = redraw_set(&test_src, test_src.len(), args.seed ^ 0xD7A3, |k| k)?;
     if !args.json {
         eprintln!(
             "{} training images ({} scans + {} redrawn), {} held out; redrawing took {:.1} s",
-            train_images.len(), train_src.len(), train_images.len() - train_src.len(), test_src.len(),
+            train_images.len(),
+            train_src.len(),
+            train_images.len() - train_src.len(),
+            test_src.len(),
             clock.elapsed().as_secs_f64()
         );
     }
     if 2 * args.pairs > train_images.len() {
-        bail!("--pairs {} needs {} training images, there are {}", args.pairs, 2 * args.pairs, train_images.len());
+        bail!(
+            "--pairs {} needs {} training images, there are {}",
+            args.pairs,
+            2 * args.pairs,
+            train_images.len()
+        );
     }
     let config = TrainConfig {
-        model: ModelConfig { share: true, aux: true },
+        model: ModelConfig {
+            share: true,
+            aux: true,
+        },
         epochs: args.epochs,
         learning_rate: args.lr,
         batch_size: args.batch,
@@ -82,7 +106,11 @@ pub fn pretrain(args: PretrainArgs) -> Result<()> {
     let started = Instant::now();
     while !trainer.is_finished() {
         if trainer.epochs_done() > 0 {
-            trainer.set_train_pairs(&PairSet::generate(&train_images, args.pairs, &mut pair_rng)?)?;
+            trainer.set_train_pairs(&PairSet::generate(
+                &train_images,
+                args.pairs,
+                &mut pair_rng,
+            )?)?;
         }
         let m = trainer.run_epoch()?;
         if !args.json {
@@ -120,13 +148,21 @@ pub fn pretrain(args: PretrainArgs) -> Result<()> {
         );
     } else {
         if let Some(m) = last {
-            println!("held-out pairs: error {:.2}% (head), {:.2}% (readout)", m.test.error, m.test.error_readout);
+            println!(
+                "held-out pairs: error {:.2}% (head), {:.2}% (readout)",
+                m.test.error, m.test.error_readout
+            );
         }
         println!(
             "held-out digits: {:.2}% of {} MNIST scans, {:.2}% of {} redrawn as pen strokes",
             scans.subnet1_digit_accuracy, scans.images, drawn.subnet1_digit_accuracy, drawn.images
         );
-        println!("weights ({} bytes) written to {} after {:.0} s of training", bytes.len(), args.out.display(), seconds);
+        println!(
+            "weights ({} bytes) written to {} after {:.0} s of training",
+            bytes.len(),
+            args.out.display(),
+            seconds
+        );
     }
     Ok(())
 }

@@ -37,10 +37,14 @@ impl Progress {
 pub fn bar(len: usize, unit: &str) -> Progress {
     let terminal = std::io::stderr().is_terminal();
     if !terminal {
-        return Progress { bar: ProgressBar::hidden(), terminal };
+        return Progress {
+            bar: ProgressBar::hidden(),
+            terminal,
+        };
     }
     let bar = ProgressBar::new(len as u64);
-    let template = format!("{{bar:30.cyan/blue}} {{pos}}/{{len}} {unit} {{elapsed}} (eta {{eta}}) {{msg}}");
+    let template =
+        format!("{{bar:30.cyan/blue}} {{pos}}/{{len}} {unit} {{elapsed}} (eta {{eta}}) {{msg}}");
     if let Ok(style) = ProgressStyle::with_template(&template) {
         bar.set_style(style.progress_chars("█▉▊▋▌▍▎▏ "));
     }

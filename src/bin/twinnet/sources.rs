@@ -28,12 +28,16 @@ pub fn digits_path(explicit: Option<&Path>) -> Result<PathBuf> {
         PathBuf::from(DEFAULT_DIGITS),
         Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_DIGITS),
     ];
-    candidates.iter().find(|p| p.is_file()).cloned().with_context(|| {
-        format!(
-            "no digits file at {DEFAULT_DIGITS}: run scripts/fetch-data.sh to make it, \
+    candidates
+        .iter()
+        .find(|p| p.is_file())
+        .cloned()
+        .with_context(|| {
+            format!(
+                "no digits file at {DEFAULT_DIGITS}: run scripts/fetch-data.sh to make it, \
              or pass --digits FILE or --mnist DIR"
-        )
-    })
+            )
+        })
 }
 
 /// Reads a TwinNet digits file.
