@@ -22,6 +22,6 @@ pub mod preprocess;
 pub mod rng;
 pub mod strokes;
 pub mod train;
-pub mod weights;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+pub mod weights;

@@ -243,4 +243,3 @@ pub fn install_panic_hook() {
 pub fn take_panic_message() -> Option<String> {
     LAST_PANIC.try_lock().ok().and_then(|mut last| last.take())
 }
-

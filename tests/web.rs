@@ -95,13 +95,22 @@ fn model_info() {
 
 #[wasm_bindgen_test]
 fn bad_weights_are_errors() {
-    assert!(load_error(b"").contains("not a TwinNet weights file"), "{}", load_error(b""));
+    assert!(
+        load_error(b"").contains("not a TwinNet weights file"),
+        "{}",
+        load_error(b"")
+    );
     let garbage = load_error(b"these are not weights at all");
     assert!(garbage.contains("not a TwinNet weights file"), "{garbage}");
     let truncated = load_error(&WEIGHTS[..WEIGHTS.len() / 2]);
-    assert!(truncated.contains("not a TwinNet weights file"), "{truncated}");
+    assert!(
+        truncated.contains("not a TwinNet weights file"),
+        "{truncated}"
+    );
     // A valid safetensors file that is not a TwinNet: the loader lists the problems.
-    let golden = load_error(include_bytes!("fixtures/pytorch/golden_share_aux.safetensors"));
+    let golden = load_error(include_bytes!(
+        "fixtures/pytorch/golden_share_aux.safetensors"
+    ));
     assert!(golden.starts_with("weights"), "{golden}");
     assert_eq!(take_panic_message(), None, "nothing panicked");
 }
@@ -111,7 +120,10 @@ fn bad_pixels_are_errors() {
     let model = model();
     let (three, eight) = drawings();
     let err = predict(&model, &three[..three.len() - 4], &eight, "rgba").unwrap_err();
-    assert!(err.contains("first drawing") && err.contains("not a square rgba image"), "{err}");
+    assert!(
+        err.contains("first drawing") && err.contains("not a square rgba image"),
+        "{err}"
+    );
     let err = predict(&model, &three, &[], "rgba").unwrap_err();
     assert!(err.contains("second drawing"), "{err}");
     let err = predict(&model, &three, &eight, "bgr").unwrap_err();

@@ -9,7 +9,8 @@
 // Timings for tests and curious people (Performance API):
 //   mark    "twinnet:ready"                  when the model is ready (since navigation)
 //   measure "twinnet:release-to-verdict"     pointer release → its verdict painted
-//           (detail.workerMs: the prediction's time in the worker)
+//           (detail.workerMs: the prediction's time in the worker; detail.shownMs:
+//           release → DOM updated, before the frame that paints it)
 
 import { DrawingPad } from "./draw.js";
 import { ModelClient } from "./model-client.js";
@@ -53,9 +54,11 @@ class LivePrediction {
     });
   }
 
+  /** A stroke ended: predict now, not a frame later (or as soon as the worker is free). */
   released() {
     this.#releasedAt = performance.now();
-    this.changed();
+    this.#wanted = true;
+    this.#send();
   }
 
   cleared() {
@@ -80,7 +83,11 @@ class LivePrediction {
     } finally {
       this.#inFlight = false;
     }
-    if (this.#wanted) this.changed();
+    // Changes came in meanwhile: after a release they go at once, while drawing at the next frame.
+    if (this.#wanted) {
+      if (this.#releasedAt !== null) this.#send();
+      else this.changed();
+    }
   }
 
   async #paint(prediction, workerMs, sentAt) {
@@ -89,8 +96,9 @@ class LivePrediction {
     const releasedAt = this.#releasedAt;
     if (releasedAt === null || sentAt < releasedAt) return;
     this.#releasedAt = null;
+    const shownMs = performance.now() - releasedAt;
     await nextFrame();
-    performance.measure("twinnet:release-to-verdict", { start: releasedAt, end: performance.now(), detail: { workerMs } });
+    performance.measure("twinnet:release-to-verdict", { start: releasedAt, end: performance.now(), detail: { workerMs, shownMs } });
   }
 
   #failed(error) {

@@ -29,7 +29,7 @@ let server;
 let baseUrl;
 let profileDir;
 let context;
-const timings = { readyMs: [], releaseToVerdictMs: [], workerMs: [] };
+const timings = { readyMs: [], releaseToVerdictMs: [], releaseToDomMs: [], workerMs: [] };
 
 /** Starts scripts/serve.py on a free port; resolves with the page's URL. */
 function startServer() {
@@ -128,11 +128,12 @@ async function draw(page, side, digit, input = mouse) {
   const released = before + DIGITS[digit].length;
   await page.waitForFunction((n) => performance.getEntriesByName("twinnet:release-to-verdict").length >= n, released, { timeout: TIMEOUT });
   const measures = await page.evaluate(() =>
-    performance.getEntriesByName("twinnet:release-to-verdict").map((m) => ({ duration: m.duration, workerMs: m.detail.workerMs })),
+    performance.getEntriesByName("twinnet:release-to-verdict").map((m) => ({ duration: m.duration, ...m.detail })),
   );
   for (const m of measures.slice(before)) {
     timings.releaseToVerdictMs.push(m.duration);
     timings.workerMs.push(m.workerMs);
+    timings.releaseToDomMs.push(m.shownMs);
   }
 }
 

@@ -38,7 +38,11 @@ pub fn drawings() -> (Vec<u8>, Vec<u8>) {
 /// The side of a square RGBA image.
 pub fn rgba_side(rgba: &[u8]) -> usize {
     let side = ((rgba.len() / 4) as f64).sqrt().round() as usize;
-    assert_eq!(side * side * 4, rgba.len(), "fixture is not a square RGBA image");
+    assert_eq!(
+        side * side * 4,
+        rgba.len(),
+        "fixture is not a square RGBA image"
+    );
     side
 }
 
