@@ -20,11 +20,14 @@ nice -n 10 wasm-pack build --target web --release --out-dir www/pkg --no-typescr
 rm -f www/pkg/README.md www/pkg/package.json www/pkg/.gitignore
 python3 scripts/strip-wasm-names.py www/pkg/twinnet_bg.wasm
 
+# Total bytes of the files, raw and each gzipped on its own (as a server sends them).
 size_row() {
   local label=$1; shift
-  local raw gz
-  raw=$(cat "$@" | wc -c)
-  gz=$(cat "$@" | gzip -9 | wc -c)
+  local raw=0 gz=0 f
+  for f in "$@"; do
+    raw=$((raw + $(wc -c <"$f")))
+    gz=$((gz + $(gzip -9 -c "$f" | wc -c)))
+  done
   printf '  %-28s %9d B raw %9d B gzip\n' "$label" "$raw" "$gz"
 }
 echo "== www/ sizes"
