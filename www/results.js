@@ -19,11 +19,24 @@ class DigitPanel {
   #preview;
   #rows = [];
 
-  /** @param {HTMLElement} panel holds `[data-probs-list]` and `canvas[data-preview]`. */
-  constructor(panel) {
+  /**
+   * A panel from `template#digit-panel`, appended to `parent`.
+   * @param {HTMLTemplateElement} template
+   * @param {HTMLElement} parent
+   * @param {"a" | "b"} side
+   * @param {string} title "first digit" or "second digit"
+   */
+  constructor(template, parent, side, title) {
+    const panel = template.content.firstElementChild.cloneNode(true);
+    panel.id = `digit-${side}`;
+    panel.querySelector("[data-title]").textContent = title;
     this.#panel = panel;
     this.#probs = panel.querySelector("[data-probs-list]");
+    this.#probs.id = `probs-${side}`;
     this.#preview = panel.querySelector("canvas[data-preview]");
+    this.#preview.id = `input-${side}`;
+    this.#preview.setAttribute("aria-label", `The 14×14 input of the ${title}`);
+    parent.append(panel);
     this.#preview.width = INPUT_SIDE;
     this.#preview.height = INPUT_SIDE;
     for (let digit = 0; digit < 10; digit++) {
@@ -94,7 +107,11 @@ export class ResultsView {
     this.#verdict = doc.getElementById("verdict");
     this.#verdictText = this.#verdict.querySelector("[data-verdict-text]");
     this.#verdictDetail = this.#verdict.querySelector("[data-verdict-detail]");
-    this.#panels = { a: new DigitPanel(doc.getElementById("digit-a")), b: new DigitPanel(doc.getElementById("digit-b")) };
+    const template = doc.getElementById("digit-panel");
+    this.#panels = {
+      a: new DigitPanel(template, template.parentElement, "a", "first digit"),
+      b: new DigitPanel(template, template.parentElement, "b", "second digit"),
+    };
     this.#untrainedNotes = doc.querySelectorAll("[data-untrained-note]");
     this.clear();
   }
