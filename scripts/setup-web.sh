@@ -16,6 +16,19 @@ WASM_PACK_VERSION=0.15.1
 
 bash scripts/setup.sh
 
+apt_install() {
+  local sudo=""
+  [[ $(id -u) != 0 ]] && sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
+
+# scripts/serve.py and the end-to-end test serve www/ with Python's http.server.
+if ! command -v python3 >/dev/null; then
+  echo "setup-web: installing python3 (Debian)"
+  apt_install python3
+fi
+
 version_of() { "$1" --version 2>/dev/null | awk '{print $2}'; }
 
 if [[ $(version_of wasm-pack) != "$WASM_PACK_VERSION" ]]; then
@@ -37,10 +50,7 @@ $build_only && exit 0
 
 if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver ]]; then
   echo "setup-web: installing chromium + chromium-driver (Debian)"
-  sudo=""
-  [[ $(id -u) != 0 ]] && sudo=sudo
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+  apt_install chromium chromium-driver
 fi
 
 e2e=tests/e2e

@@ -21,7 +21,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::data::PIXELS14;
-use crate::model::{ModelConfig, Normalization, TwinNet};
+use crate::model::{Normalization, TwinNet};
 use crate::predict::{self, Prediction};
 use crate::preprocess::{self, GrayImage, PreprocessError};
 use crate::weights::{self, WeightsError};
@@ -181,11 +181,6 @@ impl Model {
         let a = network_input(Which::First, a, format)?;
         let b = network_input(Which::Second, b, format)?;
         Ok(predict::predict(&self.net, a.as_ref(), b.as_ref())?)
-    }
-
-    /// The model's configuration.
-    pub fn config(&self) -> ModelConfig {
-        self.net.config()
     }
 }
 

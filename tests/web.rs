@@ -6,7 +6,7 @@
 mod web_fixture;
 
 use twinnet::predict::Prediction;
-use twinnet::web::{take_panic_message, Model};
+use twinnet::web::{take_panic_message, Model, PixelFormat, WebError, Which};
 use wasm_bindgen::{JsCast, JsError, JsValue};
 use wasm_bindgen_test::*;
 use web_fixture::*;
@@ -129,4 +129,16 @@ fn bad_pixels_are_errors() {
     let err = predict(&model, &three, &eight, "bgr").unwrap_err();
     assert!(err.contains("unknown pixel format \"bgr\""), "{err}");
     assert_eq!(take_panic_message(), None, "nothing panicked");
+}
+
+#[wasm_bindgen_test]
+fn typed_errors_for_rust_callers() {
+    let model = Model::from_bytes(WEIGHTS).expect("fixture weights");
+    let not_square = model.prediction(&[0; 12], &[0; 16], PixelFormat::Rgba);
+    assert!(matches!(
+        not_square,
+        Err(WebError::NotSquare { which: Which::First, bytes: 12, channels: 4, .. })
+    ));
+    assert!(matches!(PixelFormat::parse("RGBA"), Err(WebError::UnknownFormat(_))));
+    assert!(matches!(Model::from_bytes(b"x"), Err(WebError::Weights(_))));
 }
