@@ -38,6 +38,12 @@ pub struct ModelConfig {
 }
 
 impl ModelConfig {
+    /// The published model with both switches on: the page's and the benchmark's.
+    pub const SHARE_AUX: ModelConfig = ModelConfig {
+        share: true,
+        aux: true,
+    };
+
     /// The four configurations, in the publication's Table I order.
     pub const ALL: [ModelConfig; 4] = [
         ModelConfig {
@@ -623,14 +629,7 @@ mod tests {
         for config in ModelConfig::ALL {
             assert_eq!(net(config).parameter_count(), config.parameter_count());
         }
-        assert_eq!(
-            ModelConfig {
-                share: true,
-                aux: true
-            }
-            .parameter_count(),
-            9_322 + 252
-        );
+        assert_eq!(ModelConfig::SHARE_AUX.parameter_count(), 9_322 + 252);
         assert_eq!(
             ModelConfig {
                 share: false,
@@ -660,15 +659,12 @@ mod tests {
 
     #[test]
     fn state_names_follow_pytorch() {
-        let names: Vec<String> = net(ModelConfig {
-            share: true,
-            aux: true,
-        })
-        .state()
-        .unwrap()
-        .into_iter()
-        .map(|(n, _)| n)
-        .collect();
+        let names: Vec<String> = net(ModelConfig::SHARE_AUX)
+            .state()
+            .unwrap()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
         assert_eq!(names.len(), 22);
         assert_eq!(names[0], "subnet.0.weight");
         assert!(names.contains(&"subnet.8.num_batches_tracked".to_string()));
@@ -722,10 +718,7 @@ mod tests {
 
     #[test]
     fn eval_leaves_running_stats_alone_and_train_changes_them() {
-        let mut model = net(ModelConfig {
-            share: true,
-            aux: true,
-        });
+        let mut model = net(ModelConfig::SHARE_AUX);
         let a = Tensor::ones((4, 1, 14, 14), DType::F32, &Device::Cpu).unwrap();
         let before = model.state().unwrap()[8].1.to_vec1::<f32>().unwrap();
         model.eval(&a, &a).unwrap();

@@ -509,10 +509,7 @@ mod tests {
 
     #[test]
     fn bad_files_say_what_is_wrong() {
-        let sa = ModelConfig {
-            share: true,
-            aux: true,
-        };
+        let sa = ModelConfig::SHARE_AUX;
         assert!(err(b"").contains("too short"));
         assert!(err(b"hello world, not safetensors").contains("not a TwinNet weights file"));
         let mut huge = (u64::MAX / 2).to_le_bytes().to_vec();

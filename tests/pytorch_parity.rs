@@ -52,13 +52,7 @@ fn check_outputs(model: &twinnet::model::TwinNet) {
 #[test]
 fn pytorch_weights_load_with_metadata() {
     let model = weights::from_safetensors(MODEL).expect("PyTorch fixture loads");
-    assert_eq!(
-        model.config(),
-        ModelConfig {
-            share: true,
-            aux: true
-        }
-    );
+    assert_eq!(model.config(), ModelConfig::SHARE_AUX);
     let g = golden();
     let mean = g["norm_mean"].to_vec1::<f32>().unwrap()[0];
     let std = g["norm_std"].to_vec1::<f32>().unwrap()[0];

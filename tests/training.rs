@@ -24,19 +24,7 @@ fn config(model: ModelConfig, epochs: usize, seed: u64) -> TrainConfig {
 #[test]
 fn loss_falls_and_the_task_is_learned() {
     let (train, test) = sources().pairs(300, 1).unwrap();
-    let mut trainer = Trainer::new(
-        config(
-            ModelConfig {
-                share: true,
-                aux: true,
-            },
-            8,
-            1,
-        ),
-        &train,
-        &test,
-    )
-    .unwrap();
+    let mut trainer = Trainer::new(config(ModelConfig::SHARE_AUX, 8, 1), &train, &test).unwrap();
     let first = trainer.run_epoch().unwrap();
     let mut last = first;
     while !trainer.is_finished() {
@@ -67,10 +55,7 @@ fn same_seed_same_run_different_seed_different_run() {
     let src = sources();
     let now = || 0.0;
     for model in [
-        ModelConfig {
-            share: true,
-            aux: true,
-        },
+        ModelConfig::SHARE_AUX,
         ModelConfig {
             share: false,
             aux: false,
@@ -99,10 +84,7 @@ fn same_seed_same_run_different_seed_different_run() {
 fn divergence_is_an_error() {
     for lr in [10.0, 1e30] {
         for model in [
-            ModelConfig {
-                share: true,
-                aux: true,
-            },
+            ModelConfig::SHARE_AUX,
             ModelConfig {
                 share: false,
                 aux: false,
@@ -154,14 +136,7 @@ fn bad_settings_are_refused() {
             "batch size",
         ),
     ] {
-        let mut c = config(
-            ModelConfig {
-                share: true,
-                aux: true,
-            },
-            2,
-            1,
-        );
+        let mut c = config(ModelConfig::SHARE_AUX, 2, 1);
         edit(&mut c);
         let e = Trainer::new(c, &train, &test).err().expect("refused");
         assert!(e.to_string().contains(msg), "{e}");
@@ -223,13 +198,7 @@ fn published_protocol_on_real_digits() {
     let src = Sources::split_halves(&all, 0);
     let now = || 0.0;
     let (r, _) = ablation::run(
-        TrainConfig::published(
-            ModelConfig {
-                share: true,
-                aux: true,
-            },
-            1000,
-        ),
+        TrainConfig::published(ModelConfig::SHARE_AUX, 1000),
         &src,
         1000,
         &now,

@@ -137,8 +137,16 @@ fn typed_errors_for_rust_callers() {
     let not_square = model.prediction(&[0; 12], &[0; 16], PixelFormat::Rgba);
     assert!(matches!(
         not_square,
-        Err(WebError::NotSquare { which: Which::First, bytes: 12, channels: 4, .. })
+        Err(WebError::NotSquare {
+            which: Which::First,
+            bytes: 12,
+            channels: 4,
+            ..
+        })
     ));
-    assert!(matches!(PixelFormat::parse("RGBA"), Err(WebError::UnknownFormat(_))));
+    assert!(matches!(
+        PixelFormat::parse("RGBA"),
+        Err(WebError::UnknownFormat(_))
+    ));
     assert!(matches!(Model::from_bytes(b"x"), Err(WebError::Weights(_))));
 }

@@ -45,10 +45,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let bytes =
         std::fs::read(&path).map_err(|e| format!("{path}: {e} (run scripts/fetch-data.sh)"))?;
     let sources = Sources::split_halves(&digits_file::decode(&path, &bytes)?, DEFAULT_SPLIT_SEED);
-    let model_config = ModelConfig {
-        share: true,
-        aux: true,
-    };
+    let model_config = ModelConfig::SHARE_AUX;
 
     let (mut run_s, mut epoch_s, mut errors, mut readouts) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());

@@ -88,10 +88,7 @@ pub fn pretrain(args: PretrainArgs) -> Result<()> {
         );
     }
     let config = TrainConfig {
-        model: ModelConfig {
-            share: true,
-            aux: true,
-        },
+        model: ModelConfig::SHARE_AUX,
         epochs: args.epochs,
         learning_rate: args.lr,
         batch_size: args.batch,
