@@ -570,18 +570,6 @@ impl TwinNet {
         self.head.state(&mut out)?;
         Ok(out)
     }
-
-    /// A deep copy whose parameters no longer share storage with `self`
-    /// (a snapshot that later training steps leave untouched).
-    pub fn snapshot(&self) -> candle_core::Result<Self> {
-        let state: std::collections::HashMap<String, Tensor> = self
-            .state()?
-            .into_iter()
-            .map(|(k, t)| t.copy().map(|t| (k, t)))
-            .collect::<candle_core::Result<_>>()?;
-        crate::weights::build_from_state(self.config, self.normalization, &state)
-            .map_err(|e| candle_core::Error::Msg(e.to_string()))
-    }
 }
 
 /// Softmax over the last dimension.

@@ -376,7 +376,7 @@ fn describe_safetensors_error(e: &safetensors::SafeTensorError, len: usize) -> S
 }
 
 /// Builds a model from already validated tensors (names per [`expected_layout`]).
-pub(crate) fn build_from_state(
+fn build_from_state(
     config: ModelConfig,
     normalization: Normalization,
     state: &HashMap<String, Tensor>,

@@ -4,13 +4,14 @@ use std::io::Write;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use rayon::prelude::*;
 use serde_json::json;
 use twinnet::ablation::{self, ConfigSummary, RunResult, Stat};
 use twinnet::model::ModelConfig;
 use twinnet::train::TrainConfig;
 
+use crate::commands::write_file;
 use crate::{plot, progress, set_threads, sources, AblateArgs};
 
 fn pm(s: &Stat, digits: usize) -> String {
@@ -127,12 +128,10 @@ pub fn ablate(args: AblateArgs) -> Result<()> {
     bar.finish_and_clear();
     let rows = ablation::summarize(&results);
     if let Some(path) = &args.csv {
-        std::fs::write(path, csv(&rows))
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        write_file(path, csv(&rows).as_bytes())?;
     }
     if let Some(path) = &args.plot {
-        std::fs::write(path, plot::curves_svg(&rows))
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        write_file(path, plot::curves_svg(&rows).as_bytes())?;
     }
     if args.json {
         let configs: Vec<_> = rows

@@ -17,7 +17,8 @@ use crate::{
 
 pub use crate::pretrain::pretrain;
 
-fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+/// Writes an output file, creating its directory; errors name the path.
+pub fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
@@ -171,14 +172,11 @@ const DEFAULT_WEIGHTS: &str = "www/twinnet.safetensors";
 
 pub fn predict(args: PredictArgs) -> Result<()> {
     set_threads(1);
-    let path = args.weights.clone().unwrap_or_else(|| {
-        let local = std::path::PathBuf::from(DEFAULT_WEIGHTS);
-        if local.is_file() {
-            local
-        } else {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_WEIGHTS)
-        }
-    });
+    let path = args
+        .weights
+        .clone()
+        .or_else(|| sources::project_file(DEFAULT_WEIGHTS))
+        .unwrap_or_else(|| DEFAULT_WEIGHTS.into());
     let model = read_weights(&path)?;
     let a = crate::png_input::digit14(&args.a)?;
     let b = crate::png_input::digit14(&args.b)?;

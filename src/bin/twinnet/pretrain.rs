@@ -125,10 +125,7 @@ pub fn pretrain(args: PretrainArgs) -> Result<()> {
     let scans = train::digit_accuracy(&model, &test_src)?;
     let drawn = train::digit_accuracy(&model, &drawn_test)?;
     let bytes = weights::to_safetensors(&model)?;
-    if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(&args.out, &bytes)?;
+    crate::commands::write_file(&args.out, &bytes)?;
     let last = epochs.last().copied();
     if args.json {
         println!(

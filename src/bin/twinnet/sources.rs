@@ -15,6 +15,17 @@ fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
+/// A project file by its path relative to the crate root: `./REL` when run from
+/// the checkout, else the same path in the crate's source tree.
+pub fn project_file(rel: &str) -> Option<PathBuf> {
+    [
+        PathBuf::from(rel),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(rel),
+    ]
+    .into_iter()
+    .find(|p| p.is_file())
+}
+
 /// The embedded default data: `--digits`, `$TWINNET_DIGITS`, `./www/data/mnist10k.bin`,
 /// or the same path in the crate's source tree.
 pub fn digits_path(explicit: Option<&Path>) -> Result<PathBuf> {
@@ -24,20 +35,12 @@ pub fn digits_path(explicit: Option<&Path>) -> Result<PathBuf> {
     if let Some(p) = std::env::var_os("TWINNET_DIGITS") {
         return Ok(PathBuf::from(p));
     }
-    let candidates = [
-        PathBuf::from(DEFAULT_DIGITS),
-        Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_DIGITS),
-    ];
-    candidates
-        .iter()
-        .find(|p| p.is_file())
-        .cloned()
-        .with_context(|| {
-            format!(
-                "no digits file at {DEFAULT_DIGITS}: run scripts/fetch-data.sh to make it, \
+    project_file(DEFAULT_DIGITS).with_context(|| {
+        format!(
+            "no digits file at {DEFAULT_DIGITS}: run scripts/fetch-data.sh to make it, \
              or pass --digits FILE or --mnist DIR"
-            )
-        })
+        )
+    })
 }
 
 /// Reads a TwinNet digits file.
