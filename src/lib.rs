@@ -5,6 +5,7 @@
 //!
 //! - [`ablation`]: the four configurations × R rounds, Table I and its curves.
 //! - [`data`]: MNIST idx files, the compact digits file, pair generation.
+//! - [`kernels`]: fused conv kernels (candle ops with their own backward pass).
 //! - [`rng`]: the one seeded random number generator.
 //! - [`model`]: the published TwinNet on candle and the probabilistic readout.
 //! - [`train`]: epoch-at-a-time training and evaluation.
@@ -16,6 +17,7 @@
 
 pub mod ablation;
 pub mod data;
+pub mod kernels;
 pub mod model;
 pub mod predict;
 pub mod preprocess;

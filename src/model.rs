@@ -15,6 +15,7 @@
 
 use candle_core::{DType, Device, Tensor, Var, D};
 
+use crate::kernels::conv_relu_pool::{conv3x3_relu_pool, Gradients};
 use crate::rng::Rng;
 
 pub use candle_core::Error as CandleError;
@@ -219,10 +220,9 @@ impl Conv2d {
         WeightBias::from_tensors(weight, bias).map(Self)
     }
 
-    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        let channels = self.0.bias.dims1()?;
-        x.conv2d(&self.0.weight, 0, 1, 1, 1)?
-            .broadcast_add(&self.0.bias.reshape((1, channels, 1, 1))?)
+    /// `AvgPool2d(2)(ReLU(conv(x)))` as one fused op (see [`crate::kernels`]).
+    fn forward_relu_pool(&self, x: &Tensor, gradients: Gradients) -> candle_core::Result<Tensor> {
+        conv3x3_relu_pool(x, &self.0.weight, &self.0.bias, gradients)
     }
 }
 
@@ -362,9 +362,15 @@ impl ConvSubnet {
 
     /// Conv layers and the first linear layer: `(B, 1, 14, 14)` → `(B, 32)`.
     /// No batch interaction here, so both images of a pair may go through at once.
-    fn features(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        let x = self.conv1.forward(x)?.relu()?.avg_pool2d(2)?;
-        let x = self.conv2.forward(&x)?.relu()?.avg_pool2d(2)?;
+    /// In train mode the conv layers keep what their backward pass needs.
+    fn features(&self, x: &Tensor, train: bool) -> candle_core::Result<Tensor> {
+        let (first, second) = if train {
+            (Gradients::Weights, Gradients::WeightsAndInput)
+        } else {
+            (Gradients::None, Gradients::None)
+        };
+        let x = self.conv1.forward_relu_pool(x, first)?;
+        let x = self.conv2.forward_relu_pool(&x, second)?;
         self.fc1.forward(&x.flatten_from(1)?)
     }
 
@@ -376,7 +382,7 @@ impl ConvSubnet {
     }
 
     fn forward(&mut self, x: &Tensor, mode: &mut Mode) -> candle_core::Result<Tensor> {
-        let features = self.features(x)?;
+        let features = self.features(x, mode.is_train())?;
         self.classify(&features, mode)
     }
 
@@ -390,7 +396,7 @@ impl ConvSubnet {
         mode: &mut Mode,
     ) -> candle_core::Result<(Tensor, Tensor)> {
         let batch = a.dim(0)?;
-        let features = self.features(&Tensor::cat(&[a, b], 0)?)?;
+        let features = self.features(&Tensor::cat(&[a, b], 0)?, mode.is_train())?;
         if mode.is_train() {
             let ya = self.classify(&features.narrow(0, 0, batch)?, mode)?;
             let yb = self.classify(&features.narrow(0, batch, batch)?, mode)?;

@@ -1,0 +1,505 @@
+//! `Conv2d(k=3, valid, stride 1) → ReLU → AvgPool2d(2)` as one candle op with its own
+//! forward and backward.
+//!
+//! Candle runs these as four graph nodes (conv, bias add, relu, pool), each with a full
+//! intermediate tensor, and its CPU conv backward is a generic convolution; for the
+//! TwinNet's tiny layers that was most of the training time. Here the layer is three
+//! matrix products on "patches" (im2col) in channels-last order, all through
+//! [`gemm_acc`]:
+//!
+//! - forward: `Z (J × O) = P (J × K) · Wᵀ (K × O) + b`, then ReLU and 2×2 mean into NCHW;
+//! - weight gradient: `dWᵀ (K × O) = Pᵀ · dZ`, bias gradient `Σ_j dZ`;
+//! - input gradient: `dP (J × K) = dZ · W (O × K)`, scattered back onto the image (col2im),
+//!
+//! where `J` = images × conv output positions, `K` = input channels × 9, `O` = output
+//! channels. Training keeps `P` and `Z` from the forward pass for the backward pass
+//! (a few MB per batch); inference keeps nothing.
+
+use std::sync::Mutex;
+
+use candle_core::backend::BackendStorage;
+use candle_core::{CpuStorage, CustomOp3, Layout, Shape, Tensor};
+
+use super::gemm::{gemm_acc, Dims, Strided};
+
+/// Side of the convolution kernel.
+const KERNEL: usize = 3;
+/// Taps of one kernel plane.
+const TAPS: usize = KERNEL * KERNEL;
+
+/// Which gradients the backward pass computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gradients {
+    /// Inference: build no graph node, keep nothing for a backward pass.
+    None,
+    /// Weight and bias gradients; the input is data (the first layer).
+    Weights,
+    /// Weight, bias and input gradients (a layer after another layer).
+    WeightsAndInput,
+}
+
+/// `relu(conv3x3(x, w) + b)` averaged over 2×2 windows: `x (N, C, H, W)`,
+/// `w (O, C, 3, 3)`, `b (O)` → `(N, O, (H-2)/2, (W-2)/2)`. `H - 2` and `W - 2` must be even.
+pub fn conv3x3_relu_pool(
+    x: &Tensor,
+    w: &Tensor,
+    b: &Tensor,
+    gradients: Gradients,
+) -> candle_core::Result<Tensor> {
+    let (x, w, b) = (x.contiguous()?, w.contiguous()?, b.contiguous()?);
+    match gradients {
+        Gradients::None => x.apply_op3_no_bwd(&w, &b, &ConvReluPool::new(false, false)),
+        Gradients::Weights => x.apply_op3(&w, &b, ConvReluPool::new(true, false)),
+        Gradients::WeightsAndInput => x.apply_op3(&w, &b, ConvReluPool::new(true, true)),
+    }
+}
+
+/// The sizes of one application of the layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Geometry {
+    images: usize,
+    channels: usize,
+    height: usize,
+    width: usize,
+    outputs: usize,
+}
+
+impl Geometry {
+    fn of(x: &Layout, w: &Layout, b: &Layout) -> candle_core::Result<Self> {
+        let (images, channels, height, width) = x.shape().dims4()?;
+        let (outputs, w_channels, kh, kw) = w.shape().dims4()?;
+        let bias = b.shape().dims1()?;
+        if w_channels != channels || kh != KERNEL || kw != KERNEL || bias != outputs {
+            candle_core::bail!(
+                "conv3x3_relu_pool: weight {:?} and bias {:?} do not fit input {:?}",
+                w.shape(),
+                b.shape(),
+                x.shape()
+            );
+        }
+        if height < KERNEL || width < KERNEL || (height - 2) % 2 != 0 || (width - 2) % 2 != 0 {
+            candle_core::bail!(
+                "conv3x3_relu_pool: input {height}×{width} must leave an even conv output of at least 2×2"
+            );
+        }
+        Ok(Self {
+            images,
+            channels,
+            height,
+            width,
+            outputs,
+        })
+    }
+
+    fn conv_h(&self) -> usize {
+        self.height - 2
+    }
+    fn conv_w(&self) -> usize {
+        self.width - 2
+    }
+    /// Conv output positions over all images: the rows of the patch matrix.
+    fn positions(&self) -> usize {
+        self.images * self.conv_h() * self.conv_w()
+    }
+    /// Values in one patch: the columns of the patch matrix.
+    fn patch(&self) -> usize {
+        self.channels * TAPS
+    }
+    fn pooled_h(&self) -> usize {
+        self.conv_h() / 2
+    }
+    fn pooled_w(&self) -> usize {
+        self.conv_w() / 2
+    }
+    fn output_shape(&self) -> Shape {
+        Shape::from((self.images, self.outputs, self.pooled_h(), self.pooled_w()))
+    }
+
+    /// im2col: `patches[(n, y, x), (c, ky, kx)] = x[n, c, y + ky, x + kx]`.
+    fn patches(&self, x: &[f32]) -> Vec<f32> {
+        let (ch, cw, k) = (self.conv_h(), self.conv_w(), self.patch());
+        let mut patches = vec![0.0f32; self.positions() * k];
+        let plane = self.height * self.width;
+        for n in 0..self.images {
+            for c in 0..self.channels {
+                let src = &x[(n * self.channels + c) * plane..][..plane];
+                for y in 0..ch {
+                    for xx in 0..cw {
+                        let row = ((n * ch + y) * cw + xx) * k + c * TAPS;
+                        let dst = &mut patches[row..row + TAPS];
+                        for ky in 0..KERNEL {
+                            let s = (y + ky) * self.width + xx;
+                            dst[ky * KERNEL..ky * KERNEL + KERNEL]
+                                .copy_from_slice(&src[s..s + KERNEL]);
+                        }
+                    }
+                }
+            }
+        }
+        patches
+    }
+
+    /// col2im: the transpose of [`Geometry::patches`], summing overlapping taps.
+    fn fold(&self, dpatches: &[f32]) -> Vec<f32> {
+        let (ch, cw, k) = (self.conv_h(), self.conv_w(), self.patch());
+        let plane = self.height * self.width;
+        let mut dx = vec![0.0f32; self.images * self.channels * plane];
+        for n in 0..self.images {
+            for c in 0..self.channels {
+                let dst = &mut dx[(n * self.channels + c) * plane..][..plane];
+                for y in 0..ch {
+                    for xx in 0..cw {
+                        let row = ((n * ch + y) * cw + xx) * k + c * TAPS;
+                        let src = &dpatches[row..row + TAPS];
+                        for ky in 0..KERNEL {
+                            let d = (y + ky) * self.width + xx;
+                            for kx in 0..KERNEL {
+                                dst[d + kx] += src[ky * KERNEL + kx];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        dx
+    }
+
+    /// The four conv output rows `(n, y, x)` pooled into position `(py, px)` of image `n`.
+    fn window(&self, n: usize, py: usize, px: usize) -> [usize; 4] {
+        let top = (n * self.conv_h() + 2 * py) * self.conv_w() + 2 * px;
+        let below = top + self.conv_w();
+        [top, top + 1, below, below + 1]
+    }
+
+    /// `Z (J × O)` → `mean of relu(Z)` over each 2×2 window, as NCHW.
+    fn relu_pool(&self, z: &[f32]) -> Vec<f32> {
+        let o = self.outputs;
+        let pooled = self.pooled_h() * self.pooled_w();
+        let mut out = vec![0.0f32; self.images * o * pooled];
+        // Channels-last per window (vectorises over channels), then one transpose.
+        let mut cl = vec![0.0f32; o];
+        for n in 0..self.images {
+            let image = &mut out[n * o * pooled..][..o * pooled];
+            for py in 0..self.pooled_h() {
+                for px in 0..self.pooled_w() {
+                    cl.fill(0.0);
+                    for r in self.window(n, py, px) {
+                        for (acc, &v) in cl.iter_mut().zip(&z[r * o..r * o + o]) {
+                            *acc += v.max(0.0);
+                        }
+                    }
+                    let at = py * self.pooled_w() + px;
+                    for (oc, &v) in cl.iter().enumerate() {
+                        image[oc * pooled + at] = 0.25 * v;
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The gradient of [`Geometry::relu_pool`]: the pooled gradient (NCHW) spread over
+    /// each window where the ReLU passed → `dZ (J × O)`.
+    fn relu_pool_backward(&self, z: &[f32], grad: &[f32]) -> Vec<f32> {
+        let o = self.outputs;
+        let pooled = self.pooled_h() * self.pooled_w();
+        let mut dz = vec![0.0f32; z.len()];
+        let mut cl = vec![0.0f32; o];
+        for n in 0..self.images {
+            let image = &grad[n * o * pooled..][..o * pooled];
+            for py in 0..self.pooled_h() {
+                for px in 0..self.pooled_w() {
+                    let at = py * self.pooled_w() + px;
+                    for (oc, v) in cl.iter_mut().enumerate() {
+                        *v = 0.25 * image[oc * pooled + at];
+                    }
+                    for r in self.window(n, py, px) {
+                        let (zr, dzr) = (&z[r * o..r * o + o], &mut dz[r * o..r * o + o]);
+                        for ((d, &zv), &g) in dzr.iter_mut().zip(zr).zip(&cl) {
+                            *d = if zv > 0.0 { g } else { 0.0 };
+                        }
+                    }
+                }
+            }
+        }
+        dz
+    }
+}
+
+/// What the forward pass keeps for the backward pass.
+struct Saved {
+    geometry: Geometry,
+    /// `J × K` im2col of the input.
+    patches: Vec<f32>,
+    /// `J × O` conv output before the ReLU.
+    z: Vec<f32>,
+}
+
+/// The candle op; see the module documentation.
+struct ConvReluPool {
+    /// Keep the forward pass's patches and conv output (only when a backward pass may come).
+    save: bool,
+    input_grad: bool,
+    saved: Mutex<Option<Saved>>,
+}
+
+impl ConvReluPool {
+    fn new(save: bool, input_grad: bool) -> Self {
+        Self {
+            save,
+            input_grad,
+            saved: Mutex::new(None),
+        }
+    }
+}
+
+fn f32_slice<'a>(
+    storage: &'a CpuStorage,
+    layout: &Layout,
+    what: &str,
+) -> candle_core::Result<&'a [f32]> {
+    let (start, end) = layout.contiguous_offsets().ok_or_else(|| {
+        candle_core::Error::Msg(format!("conv3x3_relu_pool: {what} is not contiguous"))
+    })?;
+    match storage {
+        CpuStorage::F32(values) => Ok(&values[start..end]),
+        other => candle_core::bail!(
+            "conv3x3_relu_pool: {what} must be f32, got {:?}",
+            other.dtype()
+        ),
+    }
+}
+
+/// `Wᵀ`: `(O, K)` → `(K, O)`.
+fn transpose(w: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+    let mut t = vec![0.0f32; w.len()];
+    for r in 0..rows {
+        for c in 0..cols {
+            t[c * rows + r] = w[r * cols + c];
+        }
+    }
+    t
+}
+
+impl CustomOp3 for ConvReluPool {
+    fn name(&self) -> &'static str {
+        "conv3x3-relu-avgpool2"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+        s3: &CpuStorage,
+        l3: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let g = Geometry::of(l1, l2, l3)?;
+        let x = f32_slice(s1, l1, "input")?;
+        let w = f32_slice(s2, l2, "weight")?;
+        let b = f32_slice(s3, l3, "bias")?;
+        let (j, k, o) = (g.positions(), g.patch(), g.outputs);
+
+        let patches = g.patches(x);
+        let mut z = vec![0.0f32; j * o];
+        for row in z.chunks_exact_mut(o) {
+            row.copy_from_slice(b);
+        }
+        let wt = transpose(w, o, k);
+        gemm_acc(
+            Dims { m: j, n: o, k },
+            Strided::row_major(&patches, k),
+            &wt,
+            &mut z,
+        );
+        let out = g.relu_pool(&z);
+        if self.save {
+            let mut saved = self
+                .saved
+                .lock()
+                .map_err(|_| candle_core::Error::Msg("conv3x3_relu_pool: poisoned".into()))?;
+            *saved = Some(Saved {
+                geometry: g,
+                patches,
+                z,
+            });
+        }
+        Ok((CpuStorage::F32(out), g.output_shape()))
+    }
+
+    fn bwd(
+        &self,
+        _x: &Tensor,
+        w: &Tensor,
+        _b: &Tensor,
+        _res: &Tensor,
+        grad: &Tensor,
+    ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
+        let saved = self
+            .saved
+            .lock()
+            .map_err(|_| candle_core::Error::Msg("conv3x3_relu_pool: poisoned".into()))?
+            .take()
+            .ok_or_else(|| {
+                candle_core::Error::Msg(
+                    "conv3x3_relu_pool: backward without a saved forward pass".into(),
+                )
+            })?;
+        let Saved {
+            geometry: g,
+            patches,
+            z,
+        } = saved;
+        let (j, k, o) = (g.positions(), g.patch(), g.outputs);
+        let grad = grad.contiguous()?.flatten_all()?.to_vec1::<f32>()?;
+
+        let dz = g.relu_pool_backward(&z, &grad);
+        drop(z);
+
+        let mut db = vec![0.0f32; o];
+        for row in dz.chunks_exact(o) {
+            for (acc, &v) in db.iter_mut().zip(row) {
+                *acc += v;
+            }
+        }
+        let mut dwt = vec![0.0f32; k * o];
+        gemm_acc(
+            Dims { m: k, n: o, k: j },
+            Strided::transposed(&patches, k),
+            &dz,
+            &mut dwt,
+        );
+        drop(patches);
+        let dw = transpose(&dwt, k, o);
+
+        let dx = if self.input_grad {
+            let w = w.contiguous()?.flatten_all()?.to_vec1::<f32>()?;
+            let mut dpatches = vec![0.0f32; j * k];
+            gemm_acc(
+                Dims { m: j, n: k, k: o },
+                Strided::row_major(&dz, o),
+                &w,
+                &mut dpatches,
+            );
+            let dx = g.fold(&dpatches);
+            Some(Tensor::from_vec(
+                dx,
+                (g.images, g.channels, g.height, g.width),
+                &candle_core::Device::Cpu,
+            )?)
+        } else {
+            None
+        };
+        let dw = Tensor::from_vec(
+            dw,
+            (o, g.channels, KERNEL, KERNEL),
+            &candle_core::Device::Cpu,
+        )?;
+        let db = Tensor::from_vec(db, o, &candle_core::Device::Cpu)?;
+        Ok((dx, Some(dw), Some(db)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{Rng, Stream};
+    use candle_core::{Device, Var};
+
+    fn random(rng: &mut Rng, shape: &[usize]) -> candle_core::Result<Var> {
+        let n = shape.iter().product();
+        let v: Vec<f32> = (0..n).map(|_| rng.uniform(-1.0, 1.0)).collect();
+        Var::from_vec(v, shape, &Device::Cpu)
+    }
+
+    /// The same layer from candle's own ops.
+    fn reference(x: &Tensor, w: &Tensor, b: &Tensor) -> candle_core::Result<Tensor> {
+        let o = b.dims1()?;
+        x.conv2d(w, 0, 1, 1, 1)?
+            .broadcast_add(&b.reshape((1, o, 1, 1))?)?
+            .relu()?
+            .avg_pool2d(2)
+    }
+
+    fn max_diff(a: &Tensor, b: &Tensor) -> f32 {
+        (a - b)
+            .unwrap()
+            .abs()
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .max(0)
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap()
+    }
+
+    /// Values and all three gradients against candle's graph, for both layer shapes.
+    #[test]
+    fn matches_candles_conv_relu_pool_and_its_gradients() -> candle_core::Result<()> {
+        let mut rng = Rng::for_stream(3, Stream::Init);
+        for (n, c, h, o) in [(5, 1, 14, 16), (6, 16, 6, 32), (2, 3, 8, 5)] {
+            let x = random(&mut rng, &[n, c, h, h])?;
+            let w = random(&mut rng, &[o, c, 3, 3])?;
+            let b = random(&mut rng, &[o])?;
+            // A loss that weights every output differently.
+            let out_shape = [n, o, (h - 2) / 2, (h - 2) / 2];
+            let weights = random(&mut rng, &out_shape)?;
+
+            let want = reference(&x, &w, &b)?;
+            let got = conv3x3_relu_pool(&x, &w, &b, Gradients::WeightsAndInput)?;
+            assert_eq!(got.dims(), want.dims());
+            assert!(
+                max_diff(&got, &want) <= 1e-5,
+                "forward {n}×{c}×{h}: {}",
+                max_diff(&got, &want)
+            );
+
+            let want_grads = (want * weights.as_tensor())?.sum_all()?.backward()?;
+            let got_grads = (got * weights.as_tensor())?.sum_all()?.backward()?;
+            for (name, var) in [("input", &x), ("weight", &w), ("bias", &b)] {
+                let (g, wg) = (
+                    got_grads.get(var).expect("gradient"),
+                    want_grads.get(var).expect("gradient"),
+                );
+                assert!(
+                    max_diff(g, wg) <= 1e-5,
+                    "{name} gradient {n}×{c}×{h}: {}",
+                    max_diff(g, wg)
+                );
+            }
+
+            let inference = conv3x3_relu_pool(&x, &w, &b, Gradients::None)?;
+            assert!(max_diff(&inference, &reference(&x, &w, &b)?) <= 1e-5);
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn the_first_layer_has_no_input_gradient() -> candle_core::Result<()> {
+        let mut rng = Rng::for_stream(4, Stream::Init);
+        let x = random(&mut rng, &[2, 1, 6, 6])?;
+        let w = random(&mut rng, &[4, 1, 3, 3])?;
+        let b = random(&mut rng, &[4])?;
+        let grads = conv3x3_relu_pool(&x, &w, &b, Gradients::Weights)?
+            .sum_all()?
+            .backward()?;
+        assert!(grads.get(&x).is_none());
+        assert!(grads.get(&w).is_some() && grads.get(&b).is_some());
+        Ok(())
+    }
+
+    #[test]
+    fn refuses_shapes_it_cannot_pool() -> candle_core::Result<()> {
+        let x = Tensor::zeros((1, 1, 7, 7), candle_core::DType::F32, &Device::Cpu)?;
+        let w = Tensor::zeros((2, 1, 3, 3), candle_core::DType::F32, &Device::Cpu)?;
+        let b = Tensor::zeros(2, candle_core::DType::F32, &Device::Cpu)?;
+        let err = conv3x3_relu_pool(&x, &w, &b, Gradients::None).unwrap_err();
+        assert!(err.to_string().contains("even conv output"), "{err}");
+        let w3 = Tensor::zeros((2, 2, 3, 3), candle_core::DType::F32, &Device::Cpu)?;
+        let x8 = Tensor::zeros((1, 1, 8, 8), candle_core::DType::F32, &Device::Cpu)?;
+        assert!(conv3x3_relu_pool(&x8, &w3, &b, Gradients::None).is_err());
+        Ok(())
+    }
+}

@@ -1,0 +1,10 @@
+//! Hand-written CPU kernels where candle's generic ops cost the TwinNet most of its
+//! time: plain single-threaded Rust that compiles to SIMD on wasm32 and x86-64, wrapped
+//! as candle ops with their own backward pass, so the model still trains through
+//! candle's autograd and optimisers.
+//!
+//! - [`gemm`]: the register-tiled matrix product they share.
+//! - [`conv_relu_pool`]: `Conv2d(3×3) → ReLU → AvgPool2d(2)` in one op.
+
+pub mod conv_relu_pool;
+pub mod gemm;
