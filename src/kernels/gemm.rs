@@ -1,4 +1,4 @@
-//! A small matrix product for the conv kernels: `C += A · B`, single thread.
+//! A small matrix product for the conv kernels: `C = init + A · B`, single thread.
 //!
 //! Every product the conv layers need (forward, weight gradient, input gradient) is
 //! written so that `B` and `C` are row-major and the long or wide dimension runs along
@@ -62,11 +62,34 @@ pub struct Dims {
     pub k: usize,
 }
 
-/// `C += A · B` where `B` is row-major `k × n` and `C` row-major `m × n`.
+/// What `C` starts from.
+#[derive(Debug, Clone, Copy)]
+pub enum Init<'a> {
+    /// `C += A · B`.
+    Add,
+    /// `C = A · B` (C's old values are never read).
+    Zero,
+    /// `C = A · B` plus this row (length `n`) on every row: a bias.
+    Row(&'a [f32]),
+}
+
+impl Init<'_> {
+    /// The value of `C[_, j]` before the product, given its current value.
+    #[inline(always)]
+    fn start(&self, j: usize, current: f32) -> f32 {
+        match self {
+            Init::Add => current,
+            Init::Zero => 0.0,
+            Init::Row(row) => row[j],
+        }
+    }
+}
+
+/// `C = init + A · B` where `B` is row-major `k × n` and `C` row-major `m × n`.
 ///
 /// # Panics
 /// If a slice is too short for the dimensions (a bug in the caller, never user input).
-pub fn gemm_acc(dims: Dims, a: Strided, b: &[f32], c: &mut [f32]) {
+pub fn gemm(dims: Dims, a: Strided, b: &[f32], c: &mut [f32], init: Init) {
     let Dims { m, n, k } = dims;
     if m == 0 || n == 0 {
         return;
@@ -89,17 +112,17 @@ pub fn gemm_acc(dims: Dims, a: Strided, b: &[f32], c: &mut [f32]) {
     {
         if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
             // SAFETY: the CPU has the features the function is compiled for.
-            unsafe { gemm_avx2_fma(dims, a, b, c) };
+            unsafe { gemm_avx2_fma(dims, a, b, c, init) };
             return;
         }
     }
-    gemm_portable::<false>(dims, a, b, c);
+    gemm_portable::<false>(dims, a, b, c, init);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn gemm_avx2_fma(dims: Dims, a: Strided, b: &[f32], c: &mut [f32]) {
-    gemm_portable::<true>(dims, a, b, c);
+unsafe fn gemm_avx2_fma(dims: Dims, a: Strided, b: &[f32], c: &mut [f32], init: Init) {
+    gemm_portable::<true>(dims, a, b, c, init);
 }
 
 #[inline(always)]
@@ -112,16 +135,17 @@ fn madd<const FMA: bool>(a: f32, b: f32, c: f32) -> f32 {
 }
 
 #[inline(always)]
-fn gemm_portable<const FMA: bool>(dims: Dims, a: Strided, b: &[f32], c: &mut [f32]) {
+fn gemm_portable<const FMA: bool>(dims: Dims, a: Strided, b: &[f32], c: &mut [f32], init: Init) {
     let Dims { m, n, k } = dims;
+    let job = Job { k, n, a, b, init };
     let full_cols = n - n % NR;
     let full_rows = m - m % MR;
     for j0 in (0..full_cols).step_by(NR) {
         for i0 in (0..full_rows).step_by(MR) {
-            tile::<FMA>(k, n, a, i0, b, j0, c);
+            tile::<FMA>(&job, i0, j0, c);
         }
         for i in full_rows..m {
-            row_tile::<FMA>(k, n, a, i, b, j0, c);
+            row_tile::<FMA>(&job, i, j0, c);
         }
     }
     // Columns that do not fill a tile: a plain loop.
@@ -131,9 +155,19 @@ fn gemm_portable<const FMA: bool>(dims: Dims, a: Strided, b: &[f32], c: &mut [f3
             for p in 0..k {
                 acc = madd::<FMA>(a.at(i, p), b[p * n + j], acc);
             }
-            c[i * n + j] += acc;
+            c[i * n + j] = init.start(j, c[i * n + j]) + acc;
         }
     }
+}
+
+/// What every tile of one product shares.
+#[derive(Clone, Copy)]
+struct Job<'a> {
+    k: usize,
+    n: usize,
+    a: Strided<'a>,
+    b: &'a [f32],
+    init: Init<'a>,
 }
 
 #[inline(always)]
@@ -150,15 +184,8 @@ fn cols_mut<const N: usize>(s: &mut [f32], at: usize) -> &mut [f32; N] {
 
 /// `C[i0..i0+MR, j0..j0+NR] += A[i0..i0+MR, :] · B[:, j0..j0+NR]`.
 #[inline(always)]
-fn tile<const FMA: bool>(
-    k: usize,
-    n: usize,
-    a: Strided,
-    i0: usize,
-    b: &[f32],
-    j0: usize,
-    c: &mut [f32],
-) {
+fn tile<const FMA: bool>(job: &Job, i0: usize, j0: usize, c: &mut [f32]) {
+    let Job { k, n, a, b, init } = *job;
     let mut acc = [[0.0f32; NR]; MR];
     for p in 0..k {
         let brow = cols::<NR>(b, p * n + j0);
@@ -170,24 +197,14 @@ fn tile<const FMA: bool>(
         }
     }
     for (r, acc_r) in acc.iter().enumerate() {
-        let crow = cols_mut::<NR>(c, (i0 + r) * n + j0);
-        for (x, &v) in crow.iter_mut().zip(acc_r) {
-            *x += v;
-        }
+        store(cols_mut::<NR>(c, (i0 + r) * n + j0), acc_r, j0, init);
     }
 }
 
 /// One row of a tile (the rows left over below the last full tile).
 #[inline(always)]
-fn row_tile<const FMA: bool>(
-    k: usize,
-    n: usize,
-    a: Strided,
-    i: usize,
-    b: &[f32],
-    j0: usize,
-    c: &mut [f32],
-) {
+fn row_tile<const FMA: bool>(job: &Job, i: usize, j0: usize, c: &mut [f32]) {
+    let Job { k, n, a, b, init } = *job;
     let mut acc = [0.0f32; NR];
     for p in 0..k {
         let av = a.at(i, p);
@@ -195,8 +212,22 @@ fn row_tile<const FMA: bool>(
             *x = madd::<FMA>(av, bv, *x);
         }
     }
-    for (x, &v) in cols_mut::<NR>(c, i * n + j0).iter_mut().zip(&acc) {
-        *x += v;
+    store(cols_mut::<NR>(c, i * n + j0), &acc, j0, init);
+}
+
+/// Writes one row of a finished tile (columns `j0..j0 + NR`).
+#[inline(always)]
+fn store(c: &mut [f32; NR], acc: &[f32; NR], j0: usize, init: Init) {
+    match init {
+        Init::Add => c.iter_mut().zip(acc).for_each(|(x, &v)| *x += v),
+        Init::Zero => *c = *acc,
+        Init::Row(row) => {
+            let row = cols::<NR>(row, j0);
+            c.iter_mut()
+                .zip(acc)
+                .zip(row)
+                .for_each(|((x, &v), &r)| *x = r + v);
+        }
     }
 }
 
@@ -237,19 +268,32 @@ mod tests {
             let a_data = random(&mut rng, m * k);
             let b = random(&mut rng, k * n);
             let c0 = random(&mut rng, m * n);
+            let bias = random(&mut rng, n);
             for a in [
                 Strided::row_major(&a_data, k),
                 Strided::transposed(&a_data, m),
             ] {
-                let mut want = c0.clone();
-                naive(dims, a, &b, &mut want);
-                let mut got = c0.clone();
-                gemm_acc(dims, a, &b, &mut got);
-                for (g, w) in got.iter().zip(&want) {
-                    assert!(
-                        (g - w).abs() <= 1e-5 * (1.0 + w.abs()),
-                        "{m}×{n}×{k}: {g} vs {w}"
-                    );
+                let mut product = vec![0.0; m * n];
+                naive(dims, a, &b, &mut product);
+                let added: Vec<f32> = c0.iter().zip(&product).map(|(c, p)| c + p).collect();
+                let biased: Vec<f32> = product
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| p + bias[i % n])
+                    .collect();
+                for (init, want) in [
+                    (Init::Add, &added),
+                    (Init::Zero, &product),
+                    (Init::Row(&bias), &biased),
+                ] {
+                    let mut got = c0.clone();
+                    gemm(dims, a, &b, &mut got, init);
+                    for (g, w) in got.iter().zip(want) {
+                        assert!(
+                            (g - w).abs() <= 1e-5 * (1.0 + w.abs()),
+                            "{m}×{n}×{k} {init:?}: {g} vs {w}"
+                        );
+                    }
                 }
             }
         }
@@ -259,11 +303,13 @@ mod tests {
     #[should_panic(expected = "gemm: B has")]
     fn refuses_a_short_matrix() {
         let a = vec![0.0; 4];
-        gemm_acc(
-            Dims { m: 2, n: 2, k: 2 },
+        let dims = Dims { m: 2, n: 2, k: 2 };
+        gemm(
+            dims,
             Strided::row_major(&a, 2),
             &[0.0; 3],
             &mut [0.0; 4],
+            Init::Add,
         );
     }
 }

@@ -4,7 +4,9 @@
 //! candle's autograd and optimisers.
 //!
 //! - [`gemm`]: the register-tiled matrix product they share.
+//! - [`scratch`]: reusable buffers, so a training step does not allocate its large ones.
 //! - [`conv_relu_pool`]: `Conv2d(3×3) → ReLU → AvgPool2d(2)` in one op.
 
 pub mod conv_relu_pool;
 pub mod gemm;
+pub mod scratch;
