@@ -4,16 +4,18 @@
 //! Candle runs these as four graph nodes (conv, bias add, relu, pool), each with a full
 //! intermediate tensor, and its CPU conv backward is a generic convolution; for the
 //! TwinNet's tiny layers that was most of the training time. Here the layer is three
-//! matrix products on "patches" (im2col) in channels-last order, all through
-//! [`gemm`]:
+//! matrix products on the transposed im2col matrix `Pᵀ` (one row per kernel tap, one
+//! column per conv output position), all through [`gemm`] with the long dimension along
+//! rows:
 //!
-//! - forward: `Z (J × O) = P (J × K) · Wᵀ (K × O) + b`, then ReLU and 2×2 mean into NCHW;
-//! - weight gradient: `dWᵀ (K × O) = Pᵀ · dZ`, bias gradient `Σ_j dZ`;
-//! - input gradient: `dP (J × K) = dZ · W (O × K)`, scattered back onto the image (col2im),
+//! - forward: `Z (O × J) = W (O × K) · Pᵀ (K × J) + b`, then ReLU and the 2×2 mean;
+//! - weight gradient: `dWᵀ (K × O) = Pᵀ · dZᵀ (J × O)`, bias gradient `Σ_j dZ`;
+//! - input gradient: `dPᵀ (K × J) = Wᵀ · dZ (O × J)`, added back onto the image (col2im),
 //!
 //! where `J` = images × conv output positions, `K` = input channels × 9, `O` = output
-//! channels. Training keeps `P` and `Z` from the forward pass for the backward pass
-//! (a few MB per batch); inference keeps nothing.
+//! channels. The batch goes through in chunks of images small enough to stay in cache.
+//! Training keeps `Pᵀ` and `Z` from the forward pass for the backward pass (a few MB per
+//! batch); inference keeps nothing.
 
 use std::sync::Mutex;
 
@@ -141,91 +143,66 @@ impl Geometry {
         (CHUNK_BYTES / per_image).clamp(1, self.images.max(1))
     }
 
-    /// im2col of `x` (this geometry's images):
-    /// `patches[(n, y, x), (c, ky, kx)] = x[n, c, y + ky, x + kx]`, written in order.
-    fn patches_into(&self, x: &[f32], patches: &mut [f32]) {
-        let (ch, cw, k) = (self.conv_h(), self.conv_w(), self.patch());
+    /// Transposed im2col of `x` (this geometry's images), `K × J`:
+    /// `pt[(c, ky, kx), (n, y, x)] = x[n, c, y + ky, x + kx]`, written in order.
+    fn patches_t_into(&self, x: &[f32], pt: &mut [f32]) {
+        let (ch, cw, j) = (self.conv_h(), self.conv_w(), self.positions());
         let (w, plane) = (self.width, self.height * self.width);
-        let mut rows = patches.chunks_exact_mut(k);
-        for image in x.chunks_exact(self.input_len()).take(self.images) {
-            for y in 0..ch {
-                for xx in 0..cw {
-                    let Some(row) = rows.next() else { return };
-                    for (c, taps) in row.chunks_exact_mut(TAPS).enumerate() {
-                        let at = c * plane + y * w + xx;
-                        let src = &image[at..at + 2 * w + KERNEL];
-                        taps[0] = src[0];
-                        taps[1] = src[1];
-                        taps[2] = src[2];
-                        taps[3] = src[w];
-                        taps[4] = src[w + 1];
-                        taps[5] = src[w + 2];
-                        taps[6] = src[2 * w];
-                        taps[7] = src[2 * w + 1];
-                        taps[8] = src[2 * w + 2];
-                    }
+        for (tap_row, dst) in pt.chunks_exact_mut(j).take(self.patch()).enumerate() {
+            let (c, ky, kx) = (tap_row / TAPS, tap_row % TAPS / KERNEL, tap_row % KERNEL);
+            let mut runs = dst.chunks_exact_mut(cw);
+            for image in x.chunks_exact(self.input_len()).take(self.images) {
+                let plane = &image[c * plane..][..plane];
+                for y in 0..ch {
+                    let Some(run) = runs.next() else { return };
+                    copy_run(run, &plane[(y + ky) * w + kx..][..cw]);
                 }
             }
         }
     }
 
-    /// col2im, the transpose of [`Geometry::patches_into`]: adds each patch gradient
-    /// onto the input gradient `dx` (this geometry's images, zeroed by the caller).
-    fn fold_into(&self, dpatches: &[f32], dx: &mut [f32]) {
-        let (ch, cw, k) = (self.conv_h(), self.conv_w(), self.patch());
+    /// col2im, the transpose of [`Geometry::patches_t_into`]: adds `dPᵀ (K × J)` onto the
+    /// input gradient `dx` (this geometry's images, zeroed by the caller).
+    fn fold_into(&self, dpt: &[f32], dx: &mut [f32]) {
+        let (ch, cw, j) = (self.conv_h(), self.conv_w(), self.positions());
         let (w, plane) = (self.width, self.height * self.width);
-        let mut rows = dpatches.chunks_exact(k);
-        for image in dx.chunks_exact_mut(self.input_len()).take(self.images) {
-            for y in 0..ch {
-                for xx in 0..cw {
-                    let Some(row) = rows.next() else { return };
-                    for (c, taps) in row.chunks_exact(TAPS).enumerate() {
-                        let at = c * plane + y * w + xx;
-                        let dst = &mut image[at..at + 2 * w + KERNEL];
-                        dst[0] += taps[0];
-                        dst[1] += taps[1];
-                        dst[2] += taps[2];
-                        dst[w] += taps[3];
-                        dst[w + 1] += taps[4];
-                        dst[w + 2] += taps[5];
-                        dst[2 * w] += taps[6];
-                        dst[2 * w + 1] += taps[7];
-                        dst[2 * w + 2] += taps[8];
-                    }
+        let input_len = self.input_len();
+        for (tap_row, src) in dpt.chunks_exact(j).take(self.patch()).enumerate() {
+            let (c, ky, kx) = (tap_row / TAPS, tap_row % TAPS / KERNEL, tap_row % KERNEL);
+            let mut runs = src.chunks_exact(cw);
+            for image in dx.chunks_exact_mut(input_len).take(self.images) {
+                let plane = &mut image[c * plane..][..plane];
+                for y in 0..ch {
+                    let Some(run) = runs.next() else { return };
+                    add_run(&mut plane[(y + ky) * w + kx..][..cw], run);
                 }
             }
         }
     }
 
-    /// The four conv output rows `(n, y, x)` pooled into position `(py, px)` of image `n`.
-    fn window(&self, n: usize, py: usize, px: usize) -> [usize; 4] {
-        let top = (n * self.conv_h() + 2 * py) * self.conv_w() + 2 * px;
-        let below = top + self.conv_w();
-        [top, top + 1, below, below + 1]
-    }
-
-    /// `Z (J × O)` → the mean of `relu(Z)` over each 2×2 window, into `out` as NCHW.
-    fn relu_pool_into(&self, z: &[f32], out: &mut [f32], window_sum: &mut [f32]) {
-        let o = self.outputs;
-        let pooled = self.pooled_h() * self.pooled_w();
+    /// `Z (O × J)` → the mean of `relu(Z)` over each 2×2 window, into `out` as NCHW.
+    fn relu_pool_into(&self, z: &[f32], out: &mut [f32]) {
+        let (cw, rows, j) = (self.conv_w(), self.rows_per_image(), self.positions());
+        let (ph, pw) = (self.pooled_h(), self.pooled_w());
+        // Not `v.max(0.0)`: on wasm32 that is a call to `fmaxf`.
+        let relu = |v: f32| if v > 0.0 { v } else { 0.0 };
         for (n, image) in out
-            .chunks_exact_mut(o * pooled)
+            .chunks_exact_mut(self.output_len())
             .take(self.images)
             .enumerate()
         {
-            for py in 0..self.pooled_h() {
-                for px in 0..self.pooled_w() {
-                    // Channels-last per window (vectorises over channels), then transposed.
-                    window_sum.fill(0.0);
-                    for r in self.window(n, py, px) {
-                        for (acc, &v) in window_sum.iter_mut().zip(&z[r * o..r * o + o]) {
-                            // Not `v.max(0.0)`: on wasm32 that is a call to `fmaxf`.
-                            *acc += if v > 0.0 { v } else { 0.0 };
-                        }
-                    }
-                    let at = py * self.pooled_w() + px;
-                    for (oc, &v) in window_sum.iter().enumerate() {
-                        image[oc * pooled + at] = 0.25 * v;
+            for (oc, pooled) in image.chunks_exact_mut(ph * pw).enumerate() {
+                let conv = &z[oc * j + n * rows..][..rows];
+                for py in 0..ph {
+                    let (top, below) =
+                        (&conv[2 * py * cw..][..cw], &conv[(2 * py + 1) * cw..][..cw]);
+                    for (px, v) in pooled[py * pw..][..pw].iter_mut().enumerate() {
+                        let x = 2 * px;
+                        *v = 0.25
+                            * (relu(top[x])
+                                + relu(top[x + 1])
+                                + relu(below[x])
+                                + relu(below[x + 1]));
                     }
                 }
             }
@@ -233,35 +210,88 @@ impl Geometry {
     }
 
     /// The gradient of [`Geometry::relu_pool_into`]: the pooled gradient (NCHW) spread
-    /// over each window where the ReLU passed → `dZ (J × O)`.
-    fn relu_pool_backward_into(&self, z: &[f32], grad: &[f32], dz: &mut [f32], spread: &mut [f32]) {
-        let o = self.outputs;
-        let pooled = self.pooled_h() * self.pooled_w();
-        for (n, image) in grad.chunks_exact(o * pooled).take(self.images).enumerate() {
-            for py in 0..self.pooled_h() {
-                for px in 0..self.pooled_w() {
-                    let at = py * self.pooled_w() + px;
-                    for (oc, v) in spread.iter_mut().enumerate() {
-                        *v = 0.25 * image[oc * pooled + at];
-                    }
-                    for r in self.window(n, py, px) {
-                        let (zr, dzr) = (&z[r * o..r * o + o], &mut dz[r * o..r * o + o]);
-                        for ((d, &zv), &g) in dzr.iter_mut().zip(zr).zip(spread.iter()) {
-                            *d = if zv > 0.0 { g } else { 0.0 };
-                        }
+    /// over each window where the ReLU passed, as `dZ (O × J)` and its transpose.
+    fn relu_pool_backward_into(&self, z: &[f32], grad: &[f32], dz: &mut [f32], dzt: &mut [f32]) {
+        let (cw, rows, j, o) = (
+            self.conv_w(),
+            self.rows_per_image(),
+            self.positions(),
+            self.outputs,
+        );
+        let (ph, pw) = (self.pooled_h(), self.pooled_w());
+        for (n, image) in grad
+            .chunks_exact(self.output_len())
+            .take(self.images)
+            .enumerate()
+        {
+            for (oc, pooled) in image.chunks_exact(ph * pw).enumerate() {
+                let at = oc * j + n * rows;
+                let (conv, dconv) = (&z[at..at + rows], &mut dz[at..at + rows]);
+                for y in 0..self.conv_h() {
+                    let spread = &pooled[(y / 2) * pw..][..pw];
+                    let (conv, dconv) = (&conv[y * cw..][..cw], &mut dconv[y * cw..][..cw]);
+                    for ((d, zv), &g) in dconv
+                        .chunks_exact_mut(2)
+                        .zip(conv.chunks_exact(2))
+                        .zip(spread)
+                    {
+                        let g = 0.25 * g;
+                        d[0] = if zv[0] > 0.0 { g } else { 0.0 };
+                        d[1] = if zv[1] > 0.0 { g } else { 0.0 };
                     }
                 }
             }
         }
+        for (col, row) in dzt.chunks_exact_mut(o).take(j).enumerate() {
+            for (oc, v) in row.iter_mut().enumerate() {
+                *v = dz[oc * j + col];
+            }
+        }
+    }
+}
+
+/// `dst = src` for one row of a conv output: a fixed-size copy for the TwinNet's two
+/// widths (12 and 4), which the compiler turns into a few vector moves instead of a
+/// loop or a `memcpy` call.
+#[inline(always)]
+fn copy_run(dst: &mut [f32], src: &[f32]) {
+    match (dst.len(), src.len()) {
+        (12, 12) => copy_fixed::<12>(dst, src),
+        (4, 4) => copy_fixed::<4>(dst, src),
+        _ => dst.iter_mut().zip(src).for_each(|(d, &v)| *d = v),
+    }
+}
+
+#[inline(always)]
+fn copy_fixed<const N: usize>(dst: &mut [f32], src: &[f32]) {
+    if let (Ok(d), Ok(s)) = (<&mut [f32; N]>::try_from(dst), <&[f32; N]>::try_from(src)) {
+        *d = *s;
+    }
+}
+
+/// `dst += src`, as [`copy_run`].
+#[inline(always)]
+fn add_run(dst: &mut [f32], src: &[f32]) {
+    match (dst.len(), src.len()) {
+        (12, 12) => add_fixed::<12>(dst, src),
+        (4, 4) => add_fixed::<4>(dst, src),
+        _ => dst.iter_mut().zip(src).for_each(|(d, &v)| *d += v),
+    }
+}
+
+#[inline(always)]
+fn add_fixed<const N: usize>(dst: &mut [f32], src: &[f32]) {
+    if let (Ok(d), Ok(s)) = (<&mut [f32; N]>::try_from(dst), <&[f32; N]>::try_from(src)) {
+        d.iter_mut().zip(s).for_each(|(d, &v)| *d += v);
     }
 }
 
 /// What the forward pass keeps for the backward pass.
 struct Saved {
     geometry: Geometry,
-    /// `J × K` im2col of the input.
+    /// `Pᵀ` of the input, one `K × J` block per chunk of images.
     patches: Buffer,
-    /// `J × O` conv output before the ReLU.
+    /// The conv output before the ReLU, one `O × J` block per chunk of images.
     z: Buffer,
 }
 
@@ -334,22 +364,21 @@ impl CustomOp3 for ConvReluPool {
         let mut patches = Buffer::scratch(j * k);
         let mut z = Buffer::scratch(j * o);
         let mut out = vec![0.0f32; g.images * g.output_len()];
-        let mut window_sum = vec![0.0f32; o];
-        let wt = transpose(w, o, k);
         let step = g.chunk_images();
+        // Each chunk's Pᵀ and Z are contiguous blocks of `patches` and `z`.
         for first in (0..g.images).step_by(step) {
             let c = g.with_images(step.min(g.images - first));
-            let rows = first * g.rows_per_image()..(first + c.images) * g.rows_per_image();
-            let patches = &mut patches[rows.start * k..rows.end * k];
-            let z = &mut z[rows.start * o..rows.end * o];
-            c.patches_into(&x[first * g.input_len()..], patches);
+            let row0 = first * g.rows_per_image();
+            let pt = &mut patches[row0 * k..(row0 + c.positions()) * k];
+            let zc = &mut z[row0 * o..(row0 + c.positions()) * o];
+            c.patches_t_into(&x[first * g.input_len()..], pt);
             let dims = Dims {
-                m: c.positions(),
-                n: o,
+                m: o,
+                n: c.positions(),
                 k,
             };
-            gemm(dims, Strided::row_major(patches, k), &wt, z, Init::Row(b));
-            c.relu_pool_into(z, &mut out[first * g.output_len()..], &mut window_sum);
+            gemm(dims, Strided::row_major(w, k), pt, zc, Init::Column(b));
+            c.relu_pool_into(zc, &mut out[first * g.output_len()..]);
         }
         if self.save {
             let mut saved = self
@@ -397,12 +426,10 @@ impl CustomOp3 for ConvReluPool {
         };
 
         let step = g.chunk_images();
-        let mut dz = Buffer::scratch(step * g.rows_per_image() * o);
-        let mut dpatches = Buffer::scratch(if w.is_some() {
-            step * g.rows_per_image() * k
-        } else {
-            0
-        });
+        let chunk_rows = step * g.rows_per_image();
+        let mut dz = Buffer::scratch(chunk_rows * o);
+        let mut dzt = Buffer::scratch(chunk_rows * o);
+        let mut dpt = Buffer::scratch(if w.is_some() { chunk_rows * k } else { 0 });
         let mut dx = vec![
             0.0f32;
             if w.is_some() {
@@ -411,46 +438,25 @@ impl CustomOp3 for ConvReluPool {
                 0
             }
         ];
-        let mut spread = vec![0.0f32; o];
         let mut db = vec![0.0f32; o];
         let mut dwt = vec![0.0f32; k * o];
         for first in (0..g.images).step_by(step) {
             let c = g.with_images(step.min(g.images - first));
-            let rows = first * g.rows_per_image()..(first + c.images) * g.rows_per_image();
-            let dz = &mut dz[..c.positions() * o];
-            c.relu_pool_backward_into(
-                &z[rows.start * o..rows.end * o],
-                &grad[first * g.output_len()..],
-                dz,
-                &mut spread,
-            );
-            for row in dz.chunks_exact(o) {
-                for (acc, &v) in db.iter_mut().zip(row) {
-                    *acc += v;
-                }
+            let (row0, jc) = (first * g.rows_per_image(), c.positions());
+            let (dz, dzt) = (&mut dz[..jc * o], &mut dzt[..jc * o]);
+            let zc = &z[row0 * o..(row0 + jc) * o];
+            c.relu_pool_backward_into(zc, &grad[first * g.output_len()..], dz, dzt);
+            for (acc, row) in db.iter_mut().zip(dz.chunks_exact(jc)) {
+                *acc += row.iter().sum::<f32>();
             }
-            let patches = &patches[rows.start * k..rows.end * k];
-            let dims = Dims {
-                m: k,
-                n: o,
-                k: c.positions(),
-            };
-            gemm(
-                dims,
-                Strided::transposed(patches, k),
-                dz,
-                &mut dwt,
-                Init::Add,
-            );
+            let pt = &patches[row0 * k..(row0 + jc) * k];
+            let dims = Dims { m: k, n: o, k: jc };
+            gemm(dims, Strided::row_major(pt, jc), dzt, &mut dwt, Init::Add);
             if let Some(w) = &w {
-                let dpatches = &mut dpatches[..c.positions() * k];
-                let dims = Dims {
-                    m: c.positions(),
-                    n: k,
-                    k: o,
-                };
-                gemm(dims, Strided::row_major(dz, o), w, dpatches, Init::Zero);
-                c.fold_into(dpatches, &mut dx[first * g.input_len()..]);
+                let dpt = &mut dpt[..jc * k];
+                let dims = Dims { m: k, n: jc, k: o };
+                gemm(dims, Strided::transposed(w, k), dz, dpt, Init::Zero);
+                c.fold_into(dpt, &mut dx[first * g.input_len()..]);
             }
         }
         drop((patches, z));

@@ -69,18 +69,18 @@ pub enum Init<'a> {
     Add,
     /// `C = A · B` (C's old values are never read).
     Zero,
-    /// `C = A · B` plus this row (length `n`) on every row: a bias.
-    Row(&'a [f32]),
+    /// `C = A · B` plus `column[i]` on row `i` (length `m`): a bias per output channel.
+    Column(&'a [f32]),
 }
 
 impl Init<'_> {
-    /// The value of `C[_, j]` before the product, given its current value.
+    /// The value of `C[i, _]` before the product, given its current value.
     #[inline(always)]
-    fn start(&self, j: usize, current: f32) -> f32 {
+    fn start(&self, i: usize, current: f32) -> f32 {
         match self {
             Init::Add => current,
             Init::Zero => 0.0,
-            Init::Row(row) => row[j],
+            Init::Column(column) => column[i],
         }
     }
 }
@@ -155,7 +155,7 @@ fn gemm_portable<const FMA: bool>(dims: Dims, a: Strided, b: &[f32], c: &mut [f3
             for p in 0..k {
                 acc = madd::<FMA>(a.at(i, p), b[p * n + j], acc);
             }
-            c[i * n + j] = init.start(j, c[i * n + j]) + acc;
+            c[i * n + j] = init.start(i, c[i * n + j]) + acc;
         }
     }
 }
@@ -197,7 +197,7 @@ fn tile<const FMA: bool>(job: &Job, i0: usize, j0: usize, c: &mut [f32]) {
         }
     }
     for (r, acc_r) in acc.iter().enumerate() {
-        store(cols_mut::<NR>(c, (i0 + r) * n + j0), acc_r, j0, init);
+        store(cols_mut::<NR>(c, (i0 + r) * n + j0), acc_r, i0 + r, init);
     }
 }
 
@@ -212,21 +212,18 @@ fn row_tile<const FMA: bool>(job: &Job, i: usize, j0: usize, c: &mut [f32]) {
             *x = madd::<FMA>(av, bv, *x);
         }
     }
-    store(cols_mut::<NR>(c, i * n + j0), &acc, j0, init);
+    store(cols_mut::<NR>(c, i * n + j0), &acc, i, init);
 }
 
-/// Writes one row of a finished tile (columns `j0..j0 + NR`).
+/// Writes row `i` of a finished tile.
 #[inline(always)]
-fn store(c: &mut [f32; NR], acc: &[f32; NR], j0: usize, init: Init) {
+fn store(c: &mut [f32; NR], acc: &[f32; NR], i: usize, init: Init) {
     match init {
         Init::Add => c.iter_mut().zip(acc).for_each(|(x, &v)| *x += v),
         Init::Zero => *c = *acc,
-        Init::Row(row) => {
-            let row = cols::<NR>(row, j0);
-            c.iter_mut()
-                .zip(acc)
-                .zip(row)
-                .for_each(|((x, &v), &r)| *x = r + v);
+        Init::Column(column) => {
+            let start = column[i];
+            c.iter_mut().zip(acc).for_each(|(x, &v)| *x = start + v);
         }
     }
 }
@@ -268,7 +265,7 @@ mod tests {
             let a_data = random(&mut rng, m * k);
             let b = random(&mut rng, k * n);
             let c0 = random(&mut rng, m * n);
-            let bias = random(&mut rng, n);
+            let bias = random(&mut rng, m);
             for a in [
                 Strided::row_major(&a_data, k),
                 Strided::transposed(&a_data, m),
@@ -279,12 +276,12 @@ mod tests {
                 let biased: Vec<f32> = product
                     .iter()
                     .enumerate()
-                    .map(|(i, p)| p + bias[i % n])
+                    .map(|(i, p)| p + bias[i / n])
                     .collect();
                 for (init, want) in [
                     (Init::Add, &added),
                     (Init::Zero, &product),
-                    (Init::Row(&bias), &biased),
+                    (Init::Column(&bias), &biased),
                 ] {
                     let mut got = c0.clone();
                     gemm(dims, a, &b, &mut got, init);
