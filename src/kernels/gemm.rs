@@ -182,15 +182,76 @@ fn cols_mut<const N: usize>(s: &mut [f32], at: usize) -> &mut [f32; N] {
         .expect("a slice of N values")
 }
 
-/// `C[i0..i0+MR, j0..j0+NR] += A[i0..i0+MR, :] · B[:, j0..j0+NR]`.
+/// `MR` rows of `A`, read one column at a time. The two layouts the conv kernels use get
+/// their own implementation so that the bounds checks leave the inner loop.
+trait Panel {
+    fn column(&self, p: usize) -> [f32; MR];
+}
+
+/// Rows of a row-major `A`, each sliced to its `k` values.
+struct RowPanel<'a>([&'a [f32]; MR]);
+
+impl Panel for RowPanel<'_> {
+    #[inline(always)]
+    fn column(&self, p: usize) -> [f32; MR] {
+        std::array::from_fn(|r| self.0[r][p])
+    }
+}
+
+/// A column-major `A` (a transposed row-major matrix): column `p` is `MR` values in a row.
+struct ColumnPanel<'a> {
+    data: &'a [f32],
+    stride: usize,
+    first: usize,
+}
+
+impl Panel for ColumnPanel<'_> {
+    #[inline(always)]
+    fn column(&self, p: usize) -> [f32; MR] {
+        *cols::<MR>(self.data, p * self.stride + self.first)
+    }
+}
+
+/// Any strides.
+struct StridedPanel<'a> {
+    a: Strided<'a>,
+    first: usize,
+}
+
+impl Panel for StridedPanel<'_> {
+    #[inline(always)]
+    fn column(&self, p: usize) -> [f32; MR] {
+        std::array::from_fn(|r| self.a.at(self.first + r, p))
+    }
+}
+
+/// `C[i0..i0+MR, j0..j0+NR] = init + A[i0..i0+MR, :] · B[:, j0..j0+NR]`.
 #[inline(always)]
 fn tile<const FMA: bool>(job: &Job, i0: usize, j0: usize, c: &mut [f32]) {
-    let Job { k, n, a, b, init } = *job;
+    let a = job.a;
+    if a.col == 1 {
+        let rows = std::array::from_fn(|r| &a.data[(i0 + r) * a.row..][..job.k]);
+        tile_from::<FMA>(job, &RowPanel(rows), i0, j0, c);
+    } else if a.row == 1 {
+        let panel = ColumnPanel {
+            data: a.data,
+            stride: a.col,
+            first: i0,
+        };
+        tile_from::<FMA>(job, &panel, i0, j0, c);
+    } else {
+        tile_from::<FMA>(job, &StridedPanel { a, first: i0 }, i0, j0, c);
+    }
+}
+
+#[inline(always)]
+fn tile_from<const FMA: bool>(job: &Job, panel: &impl Panel, i0: usize, j0: usize, c: &mut [f32]) {
+    let Job { k, n, b, init, .. } = *job;
     let mut acc = [[0.0f32; NR]; MR];
     for p in 0..k {
         let brow = cols::<NR>(b, p * n + j0);
-        for (r, acc_r) in acc.iter_mut().enumerate() {
-            let av = a.at(i0 + r, p);
+        let column = panel.column(p);
+        for (acc_r, &av) in acc.iter_mut().zip(&column) {
             for (x, &bv) in acc_r.iter_mut().zip(brow) {
                 *x = madd::<FMA>(av, bv, *x);
             }
