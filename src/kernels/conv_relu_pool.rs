@@ -186,6 +186,9 @@ impl Geometry {
         let (ph, pw) = (self.pooled_h(), self.pooled_w());
         // Not `v.max(0.0)`: on wasm32 that is a call to `fmaxf`.
         let relu = |v: f32| if v > 0.0 { v } else { 0.0 };
+        // Two passes per pooled row, each a simple loop that vectorises: the ReLU'd sum
+        // of the two conv rows, then the sum of neighbouring pairs.
+        let mut rows_sum = vec![0.0f32; cw];
         for (n, image) in out
             .chunks_exact_mut(self.output_len())
             .take(self.images)
@@ -193,16 +196,13 @@ impl Geometry {
         {
             for (oc, pooled) in image.chunks_exact_mut(ph * pw).enumerate() {
                 let conv = &z[oc * j + n * rows..][..rows];
-                for py in 0..ph {
-                    let (top, below) =
-                        (&conv[2 * py * cw..][..cw], &conv[(2 * py + 1) * cw..][..cw]);
-                    for (px, v) in pooled[py * pw..][..pw].iter_mut().enumerate() {
-                        let x = 2 * px;
-                        *v = 0.25
-                            * (relu(top[x])
-                                + relu(top[x + 1])
-                                + relu(below[x])
-                                + relu(below[x + 1]));
+                for (pair, out_row) in conv.chunks_exact(2 * cw).zip(pooled.chunks_exact_mut(pw)) {
+                    let (top, below) = pair.split_at(cw);
+                    for ((s, &t), &b) in rows_sum.iter_mut().zip(top).zip(below) {
+                        *s = relu(t) + relu(b);
+                    }
+                    for (v, two) in out_row.iter_mut().zip(rows_sum.chunks_exact(2)) {
+                        *v = 0.25 * (two[0] + two[1]);
                     }
                 }
             }
