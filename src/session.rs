@@ -401,6 +401,30 @@ impl From<&RunResult> for RunReport {
     }
 }
 
+/// What a finished (or stopped) run of the page's form reports: its settings, the final
+/// evaluation, the training time and every epoch.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrainingReport {
+    pub options: TrainOptions,
+    #[serde(rename = "final")]
+    pub final_metrics: FinalMetrics,
+    pub elapsed_ms: f64,
+    pub epochs: Vec<EpochReport>,
+}
+
+impl TrainingReport {
+    /// Evaluates `run`'s model on its training and test pairs (eval mode): call it once.
+    pub fn of(options: TrainOptions, run: &TrainingRun) -> Result<Self, TrainError> {
+        let result = run.result()?;
+        Ok(Self {
+            options,
+            final_metrics: FinalMetrics::new(&result.train, &result.test),
+            elapsed_ms: run.elapsed_ms(),
+            epochs: run.reports().to_vec(),
+        })
+    }
+}
+
 /// One training run, stepped an epoch at a time by the caller.
 pub struct TrainingRun {
     trainer: Trainer,
