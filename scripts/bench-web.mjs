@@ -131,6 +131,15 @@ try {
         );
       });
       console.log(`  median run: ${report.training_ms_median.toFixed(0)} ms; median epoch: ${report.epoch_ms_median.toFixed(0)} ms`);
+      const evalMs = report.test_evaluation_ms_median;
+      console.log(
+        `  one epoch: median ${report.epoch_ms_median.toFixed(0)} ms = training ${(report.epoch_ms_median - evalMs).toFixed(0)} ms ` +
+          `+ test evaluation ${evalMs.toFixed(0)} ms`,
+      );
+      console.log(
+        `  one-pair inference: median ${report.inference_us_median.toFixed(0)} µs inside wasm ` +
+          `(${report.inference_facade_us_mean.toFixed(0)} µs through the JS facade, result as a JS object)`,
+      );
       console.log(`  peak wasm memory: ${mib(report.peak_memory_bytes)} MiB (${report.peak_memory_bytes} B)`);
     }
   }

@@ -496,6 +496,12 @@ impl TrainingRun {
         self.trainer.model()
     }
 
+    /// The per-epoch test evaluation on its own (eval mode, the run's test pairs), for
+    /// benchmarks that split an epoch into training and evaluation.
+    pub fn evaluate_test(&self) -> Result<Evaluation, TrainError> {
+        Ok(self.trainer.evaluate_test()?)
+    }
+
     /// The run's figures as [`ablation::summarize`] takes them: evaluates the model on the
     /// training and test pairs (eval mode), so call it once, at the end.
     pub fn result(&self) -> Result<RunResult, TrainError> {

@@ -117,6 +117,8 @@ pub enum WebError {
     Weights(#[from] WeightsError),
     #[error("the model failed on this pair: {0}")]
     Model(#[from] candle_core::Error),
+    #[error("{which} digit: {len} values is not a 14×14 network input (196 values in [0, 1])")]
+    NotAnInput { which: Which, len: usize },
     #[error("could not hand the result to JavaScript: {0}")]
     Serialize(String),
     #[error(transparent)]
@@ -242,6 +244,64 @@ impl Model {
     pub fn predict(&self, a: &[u8], b: &[u8], format: &str) -> Result<JsValue, JsError> {
         let prediction = self.prediction(a, b, PixelFormat::parse(format)?)?;
         Ok(to_js(&prediction)?)
+    }
+
+    /// Predicts on two digits already in the network's input form (14×14 = 196 values
+    /// in [0, 1], as the MNIST recipe leaves them, un-normalised); returns what
+    /// [`Model::predict`] returns.
+    #[wasm_bindgen(js_name = predictInputs)]
+    pub fn predict_inputs(&self, a: &[f32], b: &[f32]) -> Result<JsValue, JsError> {
+        let (a, b) = (
+            network_digit(Which::First, a)?,
+            network_digit(Which::Second, b)?,
+        );
+        Ok(to_js(&predict::predict(&self.net, Some(&a), Some(&b))?)?)
+    }
+
+    /// The benchmark of one-pair inference inside the module (no JavaScript in the loop):
+    /// `batches` × `calls` predictions on `a`, `b` (as [`Model::predict_inputs`] takes
+    /// them), timed per batch by `performance.now()` (coarse in a browser, hence batches);
+    /// returns the median batch's µs per prediction.
+    #[wasm_bindgen(js_name = benchmarkPredictions)]
+    pub fn benchmark_predictions(
+        &self,
+        a: &[f32],
+        b: &[f32],
+        batches: usize,
+        calls: usize,
+    ) -> Result<f64, JsError> {
+        let (a, b) = (
+            network_digit(Which::First, a)?,
+            network_digit(Which::Second, b)?,
+        );
+        let calls = calls.max(1);
+        let mut per_call = Vec::with_capacity(batches.max(1));
+        for _ in 0..batches.max(1) {
+            let start = now_ms();
+            for _ in 0..calls {
+                predict::predict(&self.net, Some(&a), Some(&b)).map_err(WebError::from)?;
+            }
+            per_call.push((now_ms() - start) * 1e3 / calls as f64);
+        }
+        Ok(median(&mut per_call))
+    }
+}
+
+/// One 14×14 network input from JavaScript.
+fn network_digit(which: Which, values: &[f32]) -> Result<[f32; PIXELS14], WebError> {
+    values.try_into().map_err(|_| WebError::NotAnInput {
+        which,
+        len: values.len(),
+    })
+}
+
+/// The median of some timings.
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
     }
 }
 
@@ -404,6 +464,19 @@ impl Training {
     /// The model as trained so far, as `Model.info()` describes a model.
     pub fn info(&self) -> Result<JsValue, JsError> {
         Ok(to_js(&ModelInfo::of(self.run.model()))?)
+    }
+
+    /// The benchmark of the per-epoch test evaluation on its own: `repeats` evaluations of
+    /// the model as trained so far on the run's test pairs; the median in ms.
+    #[wasm_bindgen(js_name = benchmarkTestEvaluation)]
+    pub fn benchmark_test_evaluation(&self, repeats: usize) -> Result<f64, JsError> {
+        let mut times = Vec::with_capacity(repeats.max(1));
+        for _ in 0..repeats.max(1) {
+            let start = now_ms();
+            self.run.evaluate_test().map_err(WebError::from)?;
+            times.push(now_ms() - start);
+        }
+        Ok(median(&mut times))
     }
 
     /// The model as trained so far: a safetensors file (PyTorch's names) that
