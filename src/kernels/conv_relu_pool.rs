@@ -219,6 +219,9 @@ impl Geometry {
             self.outputs,
         );
         let (ph, pw) = (self.pooled_h(), self.pooled_w());
+        // Per pooled row: its gradient spread to conv width once, then each of the two
+        // conv rows is a select over contiguous values (vectorises).
+        let mut spread = vec![0.0f32; cw];
         for (n, image) in grad
             .chunks_exact(self.output_len())
             .take(self.images)
@@ -227,27 +230,54 @@ impl Geometry {
             for (oc, pooled) in image.chunks_exact(ph * pw).enumerate() {
                 let at = oc * j + n * rows;
                 let (conv, dconv) = (&z[at..at + rows], &mut dz[at..at + rows]);
-                for y in 0..self.conv_h() {
-                    let spread = &pooled[(y / 2) * pw..][..pw];
-                    let (conv, dconv) = (&conv[y * cw..][..cw], &mut dconv[y * cw..][..cw]);
-                    for ((d, zv), &g) in dconv
-                        .chunks_exact_mut(2)
-                        .zip(conv.chunks_exact(2))
-                        .zip(spread)
-                    {
-                        let g = 0.25 * g;
-                        d[0] = if zv[0] > 0.0 { g } else { 0.0 };
-                        d[1] = if zv[1] > 0.0 { g } else { 0.0 };
+                let pairs = conv
+                    .chunks_exact(2 * cw)
+                    .zip(dconv.chunks_exact_mut(2 * cw));
+                for ((conv, dconv), g) in pairs.zip(pooled.chunks_exact(pw)) {
+                    for (two, &g) in spread.chunks_exact_mut(2).zip(g) {
+                        two[0] = 0.25 * g;
+                        two[1] = 0.25 * g;
+                    }
+                    for (conv, dconv) in conv.chunks_exact(cw).zip(dconv.chunks_exact_mut(cw)) {
+                        for ((d, &z), &g) in dconv.iter_mut().zip(conv).zip(&spread) {
+                            *d = if z > 0.0 { g } else { 0.0 };
+                        }
                     }
                 }
             }
         }
-        for (col, row) in dzt.chunks_exact_mut(o).take(j).enumerate() {
-            for (oc, v) in row.iter_mut().enumerate() {
-                *v = dz[oc * j + col];
+        transpose_into(&dz[..o * j], o, j, &mut dzt[..o * j]);
+    }
+}
+
+/// `dst (cols × rows) = srcᵀ` for a row-major `rows × cols` `src`, in 4×4 blocks (whole
+/// vectors in and out) when both sides are multiples of 4.
+fn transpose_into(src: &[f32], rows: usize, cols: usize, dst: &mut [f32]) {
+    const B: usize = 4;
+    if rows % B != 0 || cols % B != 0 {
+        for (c, out) in dst.chunks_exact_mut(rows).take(cols).enumerate() {
+            for (r, v) in out.iter_mut().enumerate() {
+                *v = src[r * cols + c];
+            }
+        }
+        return;
+    }
+    for c0 in (0..cols).step_by(B) {
+        let out = &mut dst[c0 * rows..(c0 + B) * rows];
+        for r0 in (0..rows).step_by(B) {
+            let block: [[f32; B]; B] =
+                std::array::from_fn(|i| *fixed::<B>(src, (r0 + i) * cols + c0));
+            for (jj, out_row) in out.chunks_exact_mut(rows).enumerate() {
+                let d: &mut [f32; B] = (&mut out_row[r0..r0 + B]).try_into().expect("B values");
+                *d = std::array::from_fn(|i| block[i][jj]);
             }
         }
     }
+}
+
+#[inline(always)]
+fn fixed<const N: usize>(s: &[f32], at: usize) -> &[f32; N] {
+    s[at..at + N].try_into().expect("N values")
 }
 
 /// `dst = src` for one row of a conv output: a fixed-size copy for the TwinNet's two
