@@ -442,3 +442,50 @@ fn memory_is_whole_pages() {
     let bytes = memory_bytes();
     assert!(bytes >= 65_536.0 && bytes % 65_536.0 == 0.0, "{bytes}");
 }
+
+#[wasm_bindgen_test]
+fn network_inputs_predict_like_drawings() {
+    let model = model();
+    let (three, eight) = drawings();
+    let drawn = predict(&model, &three, &eight, "rgba").unwrap();
+    let (a, b) = (
+        &drawn.a.as_ref().unwrap().input,
+        &drawn.b.as_ref().unwrap().input,
+    );
+    let value = model.predict_inputs(a, b).map_err(message).unwrap();
+    let direct: Prediction = serde_wasm_bindgen::from_value(value).expect("a Prediction");
+    assert_prediction_close(&direct, &drawn);
+
+    let short = message(model.predict_inputs(&a[..100], b).unwrap_err());
+    assert!(
+        short.contains("first digit: 100 values") && short.contains("196"),
+        "{short}"
+    );
+    let err = message(
+        model
+            .benchmark_predictions(a, &[0.0; 197], 1, 1)
+            .unwrap_err(),
+    );
+    assert!(err.contains("second digit: 197 values"), "{err}");
+}
+
+#[wasm_bindgen_test]
+fn benchmarks_give_times() {
+    let model = model();
+    let zeros = [0.0f32; 196];
+    let micros = model
+        .benchmark_predictions(&zeros, &zeros, 2, 5)
+        .map_err(message)
+        .unwrap();
+    assert!(micros.is_finite() && micros >= 0.0, "{micros}");
+    let data = data();
+    let mut training = Training::new(&data, js(small_options(3)))
+        .map_err(message)
+        .unwrap();
+    training.run_epoch().map_err(message).unwrap();
+    let ms = training
+        .benchmark_test_evaluation(2)
+        .map_err(message)
+        .unwrap();
+    assert!(ms.is_finite() && ms >= 0.0, "{ms}");
+}
