@@ -254,7 +254,7 @@ impl Geometry {
 /// vectors in and out) when both sides are multiples of 4.
 fn transpose_into(src: &[f32], rows: usize, cols: usize, dst: &mut [f32]) {
     const B: usize = 4;
-    if rows % B != 0 || cols % B != 0 {
+    if !rows.is_multiple_of(B) || !cols.is_multiple_of(B) {
         for (c, out) in dst.chunks_exact_mut(rows).take(cols).enumerate() {
             for (r, v) in out.iter_mut().enumerate() {
                 *v = src[r * cols + c];
