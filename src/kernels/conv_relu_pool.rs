@@ -280,6 +280,19 @@ fn fixed<const N: usize>(s: &[f32], at: usize) -> &[f32; N] {
     s[at..at + N].try_into().expect("N values")
 }
 
+/// The sum of `values` in 8 interleaved partial sums: a plain `iter().sum()` is one
+/// serial chain of float adds (no reassociation allowed), 8 lanes vectorise.
+fn sum(values: &[f32]) -> f32 {
+    let mut lanes = [0.0f32; 8];
+    let mut chunks = values.chunks_exact(8);
+    for chunk in &mut chunks {
+        for (l, &v) in lanes.iter_mut().zip(chunk) {
+            *l += v;
+        }
+    }
+    lanes.iter().sum::<f32>() + chunks.remainder().iter().sum::<f32>()
+}
+
 /// `dst = src` for one row of a conv output: a fixed-size copy for the TwinNet's two
 /// widths (12 and 4), which the compiler turns into a few vector moves instead of a
 /// loop or a `memcpy` call.
@@ -477,7 +490,7 @@ impl CustomOp3 for ConvReluPool {
             let zc = &z[row0 * o..(row0 + jc) * o];
             c.relu_pool_backward_into(zc, &grad[first * g.output_len()..], dz, dzt);
             for (acc, row) in db.iter_mut().zip(dz.chunks_exact(jc)) {
-                *acc += row.iter().sum::<f32>();
+                *acc += sum(row);
             }
             let pt = &patches[row0 * k..(row0 + jc) * k];
             let dims = Dims { m: k, n: o, k: jc };
