@@ -99,6 +99,7 @@ export class AblationPanel {
 
   /** `{config, round, run, runs, result: RunReport}`: one run finished. */
   run({ config, result }) {
+    if (!result) return; // the final summary fills the row
     (this.#runs[config] ??= []).push({ ...result, seconds: result.elapsed_ms / 1000 });
     const runs = this.#runs[config];
     const summary = Object.fromEntries(COLUMNS.map(([key]) => [key, stat(runs.map((r) => r[key]))]));
@@ -143,7 +144,14 @@ export class AblationPanel {
     for (const [key, format] of COLUMNS) {
       const cell = row.querySelector(`[data-col="${key}"]`);
       const s = summary?.[key];
-      cell.textContent = s && Number.isFinite(s.mean) ? `${format(s.mean)} ± ${format(s.std)}` : "—";
+      if (s && Number.isFinite(s.mean)) {
+        const std = document.createElement("span");
+        std.className = "std";
+        std.textContent = ` ± ${format(s.std)}`;
+        cell.replaceChildren(format(s.mean), std);
+      } else {
+        cell.textContent = "—";
+      }
     }
     row.querySelector('[data-col="rounds"]').textContent = summary ? String(summary.rounds) : "0";
     if (summary && Number.isFinite(summary.test_error?.mean)) {

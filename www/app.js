@@ -158,7 +158,7 @@ async function runJob(type, payload, onStatus, other) {
 
 /** Why a trainer request failed, for the panel: cancelled, or the message (a crash says so). */
 function trainerFailure(error, panel) {
-  if (error.cancelled) return panel.cancelled(error.message);
+  if (error.cancelled ?? /\bcancelled\b/.test(error.message)) return panel.cancelled(error.message);
   panel.failed(error.fatal ? `${error.message} (the training worker was restarted)` : error.message);
 }
 
@@ -194,7 +194,7 @@ ablation.onStart = async (plan) => {
       (status, rest) => {
         if (status === "data") ablation.fetchingData();
         else if (status === "epoch") ablation.epoch(rest);
-        else if (status === "run") ablation.run(rest);
+        else if (status === "run") ablation.run({ ...rest, result: rest.result ?? rest.report });
       },
       training,
     );

@@ -7,6 +7,7 @@
 //   TWINNET_E2E_OUT=dir            screenshots, timings.json and the drawn pixels go here
 //                                  (default ../../target/e2e)
 //   CHROMIUM=/path/to/chromium     (default /usr/bin/chromium)
+//   TWINNET_E2E_WWW=dir            serve another build of the page (default ../../www)
 
 import { after, before } from "node:test";
 import assert from "node:assert/strict";
@@ -21,6 +22,7 @@ import { DIGITS } from "./digits.mjs";
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(HERE, "../..");
 export const OUT = resolve(process.env.TWINNET_E2E_OUT ?? join(ROOT, "target/e2e"));
+const WWW = resolve(process.env.TWINNET_E2E_WWW ?? join(ROOT, "www"));
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const BASE_PATH = "/twinnet/";
 export const TIMEOUT = 30_000;
@@ -34,7 +36,7 @@ export const timings = { readyMs: [], releaseToVerdictMs: [], releaseToDomMs: []
 /** Starts scripts/serve.py on a free port; resolves with the page's URL. */
 function startServer() {
   return new Promise((resolvePromise, reject) => {
-    server = spawn("python3", [join(ROOT, "scripts/serve.py"), "--dir", join(ROOT, "www"), "--port", "0", "--base", BASE_PATH, "--quiet"], {
+    server = spawn("python3", [join(ROOT, "scripts/serve.py"), "--dir", WWW, "--port", "0", "--base", BASE_PATH, "--quiet"], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     server.on("error", reject);
@@ -135,6 +137,7 @@ export const paintedReleases = (page) => page.evaluate(() => performance.getEntr
  * @param {(page, points) => Promise<void>} input mouse() or touch()
  */
 export async function draw(page, side, digit, input = mouse) {
+  await page.locator(`#canvas-${side}`).scrollIntoViewIfNeeded();
   const box = await page.locator(`#canvas-${side}`).boundingBox();
   const before = await paintedReleases(page);
   for (const stroke of DIGITS[digit]) {
