@@ -6,7 +6,8 @@
 
 use crate::data::pairs::Sources;
 use crate::model::{ModelConfig, TwinNet};
-use crate::train::{EpochMetrics, Evaluation, TrainConfig, TrainError, Trainer};
+use crate::session::TrainingRun;
+use crate::train::{EpochMetrics, Evaluation, TrainConfig, TrainError};
 
 /// One finished training run.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -78,7 +79,8 @@ pub struct ConfigSummary {
 
 /// Trains one run to the end, calling `on_epoch` after each epoch (return
 /// `false` to stop early: the result then covers the epochs done).
-/// Returns the run's figures and the trained model.
+/// Returns the run's figures and the trained model. The run's `seconds` are the time
+/// of its epochs by `now_seconds` (see [`TrainingRun`], which this drives).
 pub fn run(
     config: TrainConfig,
     sources: &Sources,
@@ -86,29 +88,17 @@ pub fn run(
     now_seconds: &dyn Fn() -> f64,
     on_epoch: &mut dyn FnMut(&EpochMetrics) -> bool,
 ) -> Result<(RunResult, TwinNet), TrainError> {
-    let (train, test) = sources
-        .pairs(pairs, config.seed)
-        .map_err(|e| TrainError::Config(e.to_string()))?;
-    let mut trainer = Trainer::new(config, &train, &test)?;
-    let start = now_seconds();
-    let mut epochs = Vec::with_capacity(config.epochs);
-    while !trainer.is_finished() {
-        let m = trainer.run_epoch()?;
-        epochs.push(m);
-        if !on_epoch(&m) {
+    let mut run = TrainingRun::start(config, sources, pairs)?;
+    let now_ms = || now_seconds() * 1e3;
+    while !run.is_finished() {
+        run.step(&now_ms)?;
+        let stop = run.metrics().last().is_some_and(|m| !on_epoch(m));
+        if stop {
             break;
         }
     }
-    let seconds = now_seconds() - start;
-    let result = RunResult {
-        config: config.model,
-        seed: config.seed,
-        train: trainer.evaluate_train()?,
-        test: trainer.evaluate_test()?,
-        epochs,
-        seconds,
-    };
-    Ok((result, trainer.into_model()))
+    let result = run.result()?;
+    Ok((result, run.into_model()))
 }
 
 /// The seed of round `r` (0-based): `base + r`, the same for all four configurations.

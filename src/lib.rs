@@ -11,6 +11,8 @@
 //! - [`weights`]: safetensors in PyTorch's `state_dict` names, in memory.
 //! - [`predict`]: one pair → verdict and both digits' probabilities.
 //! - [`preprocess`]: any grayscale drawing → MNIST's 28×28 → 14×14.
+//! - [`session`]: training stepped an epoch at a time by a caller (the browser's worker),
+//!   the page's settings checked field by field.
 //! - [`strokes`]: redraw a digit as round pen strokes (augmentation for drawn input).
 //! - `web` (wasm32 only): the browser facade, the one module that imports wasm-bindgen.
 
@@ -20,6 +22,7 @@ pub mod model;
 pub mod predict;
 pub mod preprocess;
 pub mod rng;
+pub mod session;
 pub mod strokes;
 pub mod train;
 #[cfg(target_arch = "wasm32")]

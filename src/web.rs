@@ -7,23 +7,40 @@
 //! - [`Model::predict`]: two drawings' pixels (RGBA as from `getImageData`, or one alpha
 //!   byte per pixel; any square size) → the core's [`Prediction`] as a plain JS object
 //!   (`null` where the Rust value is `None`).
+//! - [`TrainingData`]: the digits to train on, from a TwinNet digits file (`TWDIGIT1`),
+//!   split into train and test halves as the CLI splits them.
+//! - [`Training`]: one run of the page's training form, an epoch per [`Training::run_epoch`]
+//!   call, so the worker can report after every epoch and stop between epochs; then the
+//!   weights and the final metrics.
+//! - [`Ablation`]: R rounds × the four configurations, an epoch per [`Ablation::step`] call,
+//!   then Table I.
+//! - [`memory_bytes`]: the size of the module's linear memory (it never shrinks, so it is
+//!   the peak).
 //! - [`take_panic_message`]: what the last panic said. Nothing here is meant to panic
 //!   (every failure is an `Error`), but if something does, the panic hook reports it on
 //!   the console and keeps the message, so the worker can answer with it rather than
 //!   with wasm's bare "unreachable".
 //!
 //! Compiled only for `wasm32` (see `lib.rs`); everything else in the crate stays free of
-//! wasm-bindgen.
+//! wasm-bindgen. What training does — checking the settings, stepping runs, the reports —
+//! is the core's (`crate::session`); this module converts values and supplies the clock
+//! (`performance.now()`, which the core does not read).
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
-use crate::data::PIXELS14;
+use crate::data::pairs::{Sources, DEFAULT_SPLIT_SEED};
+use crate::data::{digits_file, DataError, PIXELS14};
 use crate::model::{Normalization, TwinNet};
 use crate::predict::{self, Prediction};
 use crate::preprocess::{self, GrayImage, PreprocessError};
+use crate::session::{
+    self, AblationOptions, OptionError, TrainOptions, TrainingReport, TrainingRun,
+};
+use crate::train::TrainError;
 use crate::weights::{self, WeightsError};
 
 /// How a drawing's bytes are laid out.
@@ -102,6 +119,12 @@ pub enum WebError {
     Model(#[from] candle_core::Error),
     #[error("could not hand the result to JavaScript: {0}")]
     Serialize(String),
+    #[error(transparent)]
+    Data(#[from] DataError),
+    #[error(transparent)]
+    Options(#[from] OptionError),
+    #[error("{0}")]
+    Train(#[from] TrainError),
 }
 
 /// The side of a square image of `bytes` bytes at `channels` bytes per pixel.
@@ -157,6 +180,19 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, WebError> {
         .map_err(|e| WebError::Serialize(e.to_string()))
 }
 
+impl ModelInfo {
+    pub fn of(net: &TwinNet) -> Self {
+        let config = net.config();
+        Self {
+            name: config.name(),
+            share: config.share,
+            aux: config.aux,
+            parameters: net.parameter_count(),
+            normalization: net.normalization(),
+        }
+    }
+}
+
 /// A loaded TwinNet. The worker that creates it is its only owner.
 #[wasm_bindgen]
 pub struct Model {
@@ -195,15 +231,7 @@ impl Model {
 
     /// `{name, share, aux, parameters, normalization: {mean, std}}`.
     pub fn info(&self) -> Result<JsValue, JsError> {
-        let config = self.net.config();
-        let info = ModelInfo {
-            name: config.name(),
-            share: config.share,
-            aux: config.aux,
-            parameters: self.net.parameter_count(),
-            normalization: self.net.normalization(),
-        };
-        Ok(to_js(&info)?)
+        Ok(to_js(&ModelInfo::of(&self.net))?)
     }
 
     /// Predicts on two drawings, each the bytes of a square image in `format`
@@ -215,6 +243,259 @@ impl Model {
         let prediction = self.prediction(a, b, PixelFormat::parse(format)?)?;
         Ok(to_js(&prediction)?)
     }
+}
+
+/// The page's clock in milliseconds: `performance.now()` of the worker (or window) running
+/// the module, `Date.now()` where there is no `performance`. The core reads no clock;
+/// runs are timed with this one.
+pub fn now_ms() -> f64 {
+    let global = js_sys::global();
+    let performance = js_sys::Reflect::get(&global, &"performance".into()).ok();
+    performance
+        .and_then(|p| {
+            let now = js_sys::Reflect::get(&p, &"now".into()).ok()?;
+            now.dyn_into::<js_sys::Function>()
+                .ok()?
+                .call0(&p)
+                .ok()?
+                .as_f64()
+        })
+        .unwrap_or_else(js_sys::Date::now)
+}
+
+/// A settings object from JavaScript as JSON for the core to check. A number that JSON
+/// cannot hold (`NaN` from `Number("abc")`, `Infinity`) becomes its name as a string, so
+/// the core refuses it by field name instead of it turning into `null` (the default).
+fn settings_json(options: &JsValue) -> serde_json::Value {
+    let json = |v: &JsValue| -> serde_json::Value {
+        match v.as_f64() {
+            Some(x) if !x.is_finite() => serde_json::Value::String(format!("{x}")),
+            // Anything serde cannot read (a function, a symbol) is described as a string.
+            _ => serde_wasm_bindgen::from_value(v.clone())
+                .unwrap_or_else(|_| serde_json::Value::String(format!("{v:?}"))),
+        }
+    };
+    if !options.is_object() || js_sys::Array::is_array(options) {
+        return json(options);
+    }
+    let object: &js_sys::Object = options.unchecked_ref();
+    let fields = js_sys::Object::entries(object)
+        .iter()
+        .filter_map(|entry| {
+            let entry: js_sys::Array = entry.dyn_into().ok()?;
+            Some((entry.get(0).as_string()?, json(&entry.get(1))))
+        })
+        .collect();
+    serde_json::Value::Object(fields)
+}
+
+/// The digits to train on: a TwinNet digits file, split into two disjoint halves (train
+/// and test images) by the CLI's seeded split, so a run here draws the CLI's pairs.
+#[wasm_bindgen]
+pub struct TrainingData {
+    sources: Arc<Sources>,
+}
+
+impl TrainingData {
+    /// [`TrainingData::new`] with the typed error, for Rust callers.
+    pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<Self, WebError> {
+        let all = digits_file::decode(name, bytes)?;
+        Ok(Self {
+            sources: Arc::new(Sources::split_halves(&all, DEFAULT_SPLIT_SEED)),
+        })
+    }
+
+    pub fn sources(&self) -> &Sources {
+        &self.sources
+    }
+}
+
+#[wasm_bindgen]
+impl TrainingData {
+    /// The digits of a TwinNet digits file (gzip or not); `name` (e.g. its URL) is what
+    /// an error message calls it. Throws an `Error` saying what is wrong with the file.
+    #[wasm_bindgen(constructor)]
+    pub fn new(bytes: &[u8], name: Option<String>) -> Result<TrainingData, JsError> {
+        Ok(Self::from_bytes(
+            name.as_deref().unwrap_or("the digits file"),
+            bytes,
+        )?)
+    }
+
+    /// Images in the file.
+    pub fn images(&self) -> usize {
+        self.sources.train.len() + self.sources.test.len()
+    }
+
+    /// The most pairs a run can draw: each half gives 2 distinct images per pair.
+    #[wasm_bindgen(js_name = maxPairs)]
+    pub fn max_pairs(&self) -> usize {
+        self.sources.max_pairs()
+    }
+}
+
+/// One run of the page's training form, trained an epoch per [`Training::run_epoch`] call.
+#[wasm_bindgen]
+pub struct Training {
+    options: TrainOptions,
+    run: TrainingRun,
+}
+
+impl Training {
+    /// [`Training::new`] with the typed error, for Rust callers.
+    pub fn start(data: &TrainingData, options: &serde_json::Value) -> Result<Self, WebError> {
+        let options = TrainOptions::from_json(options, data.max_pairs())?;
+        let run = TrainingRun::start(options.train_config(), data.sources(), options.pairs)?;
+        Ok(Self { options, run })
+    }
+
+    /// [`Training::run_epoch`] with the typed error and the Rust value.
+    pub fn step(&mut self) -> Result<session::EpochReport, WebError> {
+        Ok(self.run.step(&now_ms)?)
+    }
+
+    /// The model as trained so far.
+    pub fn model(&self) -> &TwinNet {
+        self.run.model()
+    }
+
+    /// [`Training::report`] with the typed error and the Rust value.
+    pub fn training_report(&self) -> Result<TrainingReport, WebError> {
+        Ok(TrainingReport::of(self.options, &self.run)?)
+    }
+}
+
+#[wasm_bindgen]
+impl Training {
+    /// Checks `options` = `{share, aux, epochs, pairs, lr, batch, seed}` (a missing field
+    /// takes the published run's value; the ranges are `session::TrainOptions`'s), draws
+    /// the run's pairs from `data` and makes the seeded model. A bad setting throws an
+    /// `Error` whose message starts with the field's name: `"epochs: must be …, got 0"`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(data: &TrainingData, options: JsValue) -> Result<Training, JsError> {
+        Ok(Self::start(data, &settings_json(&options))?)
+    }
+
+    /// Trains and evaluates the next epoch; returns `{epoch, epochs, train_loss, test_loss,
+    /// test_error, test_error_readout, test_digit_error, elapsed_ms}` (errors in %,
+    /// `elapsed_ms` the run's training time so far by this worker's `performance.now()`).
+    /// Divergence throws the core's message ("training diverged in epoch …: try a smaller
+    /// learning rate …"), and so does a call after the last epoch.
+    #[wasm_bindgen(js_name = runEpoch)]
+    pub fn run_epoch(&mut self) -> Result<JsValue, JsError> {
+        Ok(to_js(&self.step()?)?)
+    }
+
+    #[wasm_bindgen(js_name = isFinished)]
+    pub fn is_finished(&self) -> bool {
+        self.run.is_finished()
+    }
+
+    #[wasm_bindgen(js_name = epochsDone)]
+    pub fn epochs_done(&self) -> usize {
+        self.run.epochs_done()
+    }
+
+    /// The checked settings, every field filled in.
+    pub fn options(&self) -> Result<JsValue, JsError> {
+        Ok(to_js(&self.options)?)
+    }
+
+    /// The model as trained so far, as `Model.info()` describes a model.
+    pub fn info(&self) -> Result<JsValue, JsError> {
+        Ok(to_js(&ModelInfo::of(self.run.model()))?)
+    }
+
+    /// The model as trained so far: a safetensors file (PyTorch's names) that
+    /// `new Model(bytes)` and PyTorch load.
+    pub fn weights(&self) -> Result<Vec<u8>, JsError> {
+        Ok(weights::to_safetensors(self.run.model()).map_err(WebError::from)?)
+    }
+
+    /// `{options, final: {train_loss, test_loss, train_error, test_error,
+    /// test_error_readout, test_digit_error}, elapsed_ms, epochs: [EpochReport]}`.
+    /// Evaluates the model on the run's training and test pairs, so call it once, at the end.
+    pub fn report(&self) -> Result<JsValue, JsError> {
+        Ok(to_js(&self.training_report()?)?)
+    }
+}
+
+/// The ablation: R rounds × the four configurations, an epoch per [`Ablation::step`] call.
+#[wasm_bindgen]
+pub struct Ablation {
+    ablation: session::Ablation,
+}
+
+impl Ablation {
+    /// [`Ablation::new`] with the typed error, for Rust callers.
+    pub fn start(data: &TrainingData, options: &serde_json::Value) -> Result<Self, WebError> {
+        let options = AblationOptions::from_json(options, data.max_pairs())?;
+        Ok(Self {
+            ablation: session::Ablation::new(options, data.sources.clone()),
+        })
+    }
+
+    /// [`Ablation::step`] with the typed error and the Rust value.
+    pub fn next_epoch(&mut self) -> Result<session::AblationStep, WebError> {
+        Ok(self.ablation.step(&now_ms)?)
+    }
+
+    pub fn summaries(&self) -> Vec<crate::ablation::ConfigSummary> {
+        self.ablation.summary()
+    }
+}
+
+#[wasm_bindgen]
+impl Ablation {
+    /// Checks `options` = `{rounds (1–32), epochs? = 25, pairs? = 1000, seed? = 1000}`;
+    /// round r's seed is `seed + r` for all four configurations, as in `twinnet ablate`.
+    /// A bad setting throws an `Error` whose message starts with the field's name.
+    #[wasm_bindgen(constructor)]
+    pub fn new(data: &TrainingData, options: JsValue) -> Result<Ablation, JsError> {
+        Ok(Self::start(data, &settings_json(&options))?)
+    }
+
+    /// Trains the next epoch of the current run; returns `{config, round, run, runs,
+    /// epoch: EpochReport, finished: RunReport | null}` (round and run 1-based; `finished`
+    /// when the epoch was the run's last: `{train_loss, test_loss, train_error,
+    /// test_error, test_error_readout, test_digit_error, elapsed_ms}`).
+    pub fn step(&mut self) -> Result<JsValue, JsError> {
+        Ok(to_js(&self.next_epoch()?)?)
+    }
+
+    #[wasm_bindgen(js_name = isFinished)]
+    pub fn is_finished(&self) -> bool {
+        self.ablation.is_finished()
+    }
+
+    #[wasm_bindgen(js_name = runsDone)]
+    pub fn runs_done(&self) -> usize {
+        self.ablation.runs_done()
+    }
+
+    pub fn runs(&self) -> usize {
+        self.ablation.options().runs()
+    }
+
+    pub fn options(&self) -> Result<JsValue, JsError> {
+        Ok(to_js(self.ablation.options())?)
+    }
+
+    /// Table I over the finished runs: `[{name, share, aux, rounds, train_loss: {mean, std},
+    /// test_loss, train_error, test_error, test_error_readout, test_digit_error, seconds,
+    /// curves: {train_loss: [{mean, std}, …], test_loss, test_error, test_error_readout}}]`
+    /// for `none`, `share`, `aux`, `share+aux` (those with a finished run).
+    pub fn summary(&self) -> Result<JsValue, JsError> {
+        Ok(to_js(&self.summaries())?)
+    }
+}
+
+/// Bytes of the module's linear memory. WebAssembly memory grows and never shrinks, so
+/// this is also the peak since the module started.
+#[wasm_bindgen(js_name = memoryBytes)]
+pub fn memory_bytes() -> f64 {
+    const PAGE: f64 = 65_536.0;
+    std::arch::wasm32::memory_size::<0>() as f64 * PAGE
 }
 
 /// The message of the last panic, if any; see the module documentation.

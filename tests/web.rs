@@ -1,12 +1,20 @@
 //! The browser facade (`src/web.rs`) in a real browser: `wasm-pack test --headless
 //! --chrome --release -- --test web`. It predicts on drawings made on the page and
-//! matches the native result; bad input of every kind is an `Error`, never a panic.
+//! matches the native result; it trains and runs the ablation on a small digits file made
+//! here (seven-segment digits, `tests/common`), and the trained weights load back; bad
+//! input of every kind is an `Error`, never a panic.
 #![cfg(target_arch = "wasm32")]
 
+mod common;
 mod web_fixture;
 
-use twinnet::predict::Prediction;
-use twinnet::web::{take_panic_message, Model, PixelFormat, WebError, Which};
+use twinnet::data::digits_file;
+use twinnet::predict::{self, Prediction};
+use twinnet::session::EpochReport;
+use twinnet::web::{
+    memory_bytes, take_panic_message, Ablation, Model, PixelFormat, Training, TrainingData,
+    WebError, Which,
+};
 use wasm_bindgen::{JsCast, JsError, JsValue};
 use wasm_bindgen_test::*;
 use web_fixture::*;
@@ -149,4 +157,288 @@ fn typed_errors_for_rust_callers() {
         Err(WebError::UnknownFormat(_))
     ));
     assert!(matches!(Model::from_bytes(b"x"), Err(WebError::Weights(_))));
+}
+
+/// A JS object from JSON, as the worker passes settings.
+fn js(value: serde_json::Value) -> JsValue {
+    use serde::Serialize;
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .expect("JSON becomes a JS value")
+}
+
+/// A JS value as JSON, as the worker would post it.
+fn json(value: JsValue) -> serde_json::Value {
+    serde_wasm_bindgen::from_value(value).expect("a plain JS value")
+}
+
+/// 400 seven-segment digits as a TwinNet digits file: halves of 200, at most 100 pairs.
+fn data() -> TrainingData {
+    let bytes = digits_file::encode(&common::synthetic_digits(400, 11));
+    TrainingData::new(&bytes, Some("synthetic.bin".into()))
+        .unwrap_or_else(|e| panic!("synthetic digits: {}", message(e)))
+}
+
+/// Two epochs on 50 pairs.
+fn small_options(seed: u64) -> serde_json::Value {
+    serde_json::json!({"share": true, "aux": true, "epochs": 2, "pairs": 50, "lr": 0.01,
+                       "batch": 16, "seed": seed})
+}
+
+/// Every epoch's report of a run to the end, and the final report.
+fn train(
+    data: &TrainingData,
+    options: serde_json::Value,
+) -> (Training, Vec<EpochReport>, serde_json::Value) {
+    let mut training = Training::new(data, js(options)).map_err(message).unwrap();
+    let mut epochs = Vec::new();
+    while !training.is_finished() {
+        let report = training.run_epoch().map_err(message).unwrap();
+        epochs.push(serde_wasm_bindgen::from_value(report).expect("an EpochReport"));
+    }
+    let report = json(training.report().map_err(message).unwrap());
+    (training, epochs, report)
+}
+
+#[wasm_bindgen_test]
+fn trains_through_the_facade() {
+    let data = data();
+    assert_eq!((data.images(), data.max_pairs()), (400, 100));
+    let (mut training, epochs, report) = train(&data, small_options(3));
+    assert_eq!(
+        epochs
+            .iter()
+            .map(|e| (e.epoch, e.epochs))
+            .collect::<Vec<_>>(),
+        [(1, 2), (2, 2)]
+    );
+    for e in &epochs {
+        for v in [
+            e.train_loss,
+            e.test_loss,
+            e.test_error,
+            e.test_error_readout,
+            e.test_digit_error,
+        ] {
+            assert!(v.is_finite(), "{e:?}");
+        }
+    }
+    assert!(
+        epochs[0].elapsed_ms > 0.0 && epochs[1].elapsed_ms > epochs[0].elapsed_ms,
+        "{epochs:?}"
+    );
+    assert_eq!(training.epochs_done(), 2);
+    let after = training
+        .run_epoch()
+        .map(|_| ())
+        .map_err(message)
+        .unwrap_err();
+    assert!(after.contains("all 2 epochs are done"), "{after}");
+
+    assert_eq!(report["options"], small_options(3));
+    assert_eq!(report["elapsed_ms"].as_f64(), Some(epochs[1].elapsed_ms));
+    assert_eq!(report["epochs"].as_array().map(Vec::len), Some(2));
+    for key in [
+        "train_loss",
+        "test_loss",
+        "train_error",
+        "test_error",
+        "test_error_readout",
+        "test_digit_error",
+    ] {
+        let v = report["final"][key].as_f64();
+        assert!(v.is_some_and(f64::is_finite), "final.{key}: {report}");
+    }
+    let info = json(training.info().map_err(message).unwrap());
+    assert_eq!(
+        (info["name"].as_str(), info["parameters"].as_f64()),
+        (Some("share+aux"), Some(9_574.0))
+    );
+    assert_eq!(take_panic_message(), None, "nothing panicked");
+}
+
+#[wasm_bindgen_test]
+fn same_seed_same_metrics() {
+    let data = data();
+    let without_time = |epochs: Vec<EpochReport>| -> Vec<EpochReport> {
+        epochs
+            .into_iter()
+            .map(|e| EpochReport {
+                elapsed_ms: 0.0,
+                ..e
+            })
+            .collect()
+    };
+    let (first, a, report_a) = train(&data, small_options(5));
+    let (second, b, report_b) = train(&data, small_options(5));
+    assert_eq!(without_time(a), without_time(b));
+    assert_eq!(report_a["final"], report_b["final"]);
+    assert_eq!(
+        first.weights().map_err(message).unwrap(),
+        second.weights().map_err(message).unwrap()
+    );
+    let (_, c, _) = train(&data, small_options(6));
+    assert_ne!(
+        without_time(c),
+        without_time(train(&data, small_options(5)).1),
+        "another seed, another run"
+    );
+}
+
+#[wasm_bindgen_test]
+fn trained_weights_load_and_predict_the_same() {
+    let (training, _, _) = train(&data(), small_options(3));
+    let bytes = training.weights().map_err(message).unwrap();
+    let loaded = Model::new(&bytes).map_err(message).unwrap();
+    assert_eq!(
+        json(loaded.info().map_err(message).unwrap()),
+        json(training.info().map_err(message).unwrap())
+    );
+    // The page's drawings through the loaded model and through the model in training.
+    let (three, eight) = drawings();
+    let p = predict(&loaded, &three, &eight, "rgba").unwrap();
+    let input = |v: &Option<predict::DigitView>| -> [f32; 196] {
+        v.as_ref()
+            .expect("not blank")
+            .input
+            .clone()
+            .try_into()
+            .expect("196 values")
+    };
+    let trained =
+        predict::predict(training.model(), Some(&input(&p.a)), Some(&input(&p.b))).unwrap();
+    assert_eq!(p, trained);
+}
+
+#[wasm_bindgen_test]
+fn bad_settings_name_the_field() {
+    let data = data();
+    let error = |options: JsValue| match Training::new(&data, options) {
+        Ok(_) => panic!("accepted"),
+        Err(e) => message(e),
+    };
+    let with = |key: &str, value: JsValue| {
+        let options = js(small_options(1));
+        js_sys::Reflect::set(&options, &key.into(), &value).unwrap();
+        error(options)
+    };
+    assert_eq!(
+        with("epochs", 0.into()),
+        "epochs: must be a whole number from 1 to 200, got 0"
+    );
+    for (key, value, start) in [
+        (
+            "epochs",
+            JsValue::from(201),
+            "epochs: must be a whole number from 1 to 200",
+        ),
+        ("pairs", 101.into(), "pairs: the data gives at most 100"),
+        (
+            "pairs",
+            5.into(),
+            "pairs: must be a whole number from 10 to 5000",
+        ),
+        ("lr", 0.into(), "lr: must be a number above 0 and at most 1"),
+        (
+            "lr",
+            f64::NAN.into(),
+            "lr: must be a number above 0 and at most 1 (the published 0.01 works), got NaN",
+        ),
+        ("lr", "abc".into(), "lr: must be a number, got \"abc\""),
+        (
+            "batch",
+            1.into(),
+            "batch: must be a whole number from 2 to 50, got 1",
+        ),
+        (
+            "batch",
+            51.into(),
+            "batch: must be a whole number from 2 to 50, got 51",
+        ),
+        ("seed", (-1).into(), "seed: must be a whole number from 0"),
+        ("seed", 1.5.into(), "seed: must be a whole number from 0"),
+        ("share", "yes".into(), "share: must be true or false"),
+        ("epochz", 3.into(), "epochz: unknown setting"),
+    ] {
+        let m = with(key, value);
+        assert!(m.starts_with(start), "{key}: {m}");
+    }
+    assert!(error(JsValue::UNDEFINED).starts_with("options: expected an object of settings"));
+    let ablation = |options| match Ablation::new(&data, js(options)) {
+        Ok(_) => panic!("accepted"),
+        Err(e) => message(e),
+    };
+    assert!(ablation(serde_json::json!({"rounds": 0}))
+        .starts_with("rounds: must be a whole number from 1 to 32"));
+    assert!(ablation(serde_json::json!({"rounds": 1, "pairs": 1000}))
+        .starts_with("pairs: the data gives at most 100"));
+    let bad_data = TrainingData::new(b"not digits", Some("data/mnist10k.bin".into()))
+        .map(|_| ())
+        .map_err(message);
+    assert!(
+        bad_data
+            .as_ref()
+            .unwrap_err()
+            .starts_with("data/mnist10k.bin: not a TwinNet digits file"),
+        "{bad_data:?}"
+    );
+    assert_eq!(take_panic_message(), None, "nothing panicked");
+}
+
+#[wasm_bindgen_test]
+fn ablation_of_one_round_gives_table_one() {
+    let mut ablation = Ablation::new(
+        &data(),
+        js(serde_json::json!({"rounds": 1, "epochs": 2, "pairs": 30, "seed": 4})),
+    )
+    .map_err(message)
+    .unwrap();
+    assert_eq!(ablation.runs(), 4);
+    let mut finished = Vec::new();
+    while !ablation.is_finished() {
+        let step = json(ablation.step().map_err(message).unwrap());
+        if !step["finished"].is_null() {
+            finished.push((
+                step["config"].clone(),
+                step["run"].clone(),
+                step["epoch"]["epoch"].clone(),
+            ));
+            assert!(
+                step["finished"]["test_error"]
+                    .as_f64()
+                    .is_some_and(f64::is_finite),
+                "{step}"
+            );
+        }
+    }
+    assert_eq!(
+        finished,
+        (1..=4)
+            .zip(["none", "share", "aux", "share+aux"])
+            .map(|(run, name)| (name.into(), run.into(), 2.into()))
+            .collect::<Vec<(serde_json::Value, serde_json::Value, serde_json::Value)>>()
+    );
+    assert_eq!(ablation.runs_done(), 4);
+    let summary = json(ablation.summary().map_err(message).unwrap());
+    let rows = summary.as_array().expect("a list");
+    assert_eq!(
+        rows.iter()
+            .map(|r| r["name"].as_str().unwrap_or("?"))
+            .collect::<Vec<_>>(),
+        ["none", "share", "aux", "share+aux"]
+    );
+    for r in rows {
+        assert_eq!(r["rounds"].as_f64(), Some(1.0));
+        assert!(
+            r["test_error"]["mean"].as_f64().is_some_and(f64::is_finite),
+            "{r}"
+        );
+        assert_eq!(r["curves"]["test_error"].as_array().map(Vec::len), Some(2));
+    }
+}
+
+#[wasm_bindgen_test]
+fn memory_is_whole_pages() {
+    let bytes = memory_bytes();
+    assert!(bytes >= 65_536.0 && bytes % 65_536.0 == 0.0, "{bytes}");
 }

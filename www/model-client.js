@@ -1,12 +1,16 @@
 // The page's side of the worker protocol (worker.js): requests with ids, answers as
 // promises. The page never touches the model itself and never waits on it.
 
-/** A request the worker answered with an error. `fatal`: the worker was replaced. */
+/**
+ * A request the worker answered with an error. `fatal`: the worker was replaced;
+ * `cancelled`: a cancel request stopped the run (nothing went wrong).
+ */
 export class ModelError extends Error {
-  constructor(message, { fatal = false } = {}) {
+  constructor(message, { fatal = false, cancelled = false } = {}) {
     super(message);
     this.name = "ModelError";
     this.fatal = fatal;
+    this.cancelled = cancelled;
   }
 }
 
@@ -32,17 +36,20 @@ export class ModelClient {
     };
   }
 
-  #answer({ id, status, result, error, fatal, ms, ...rest }) {
-    const request = this.#pending.get(id);
+  #answer(message) {
+    const request = this.#pending.get(message.id);
     if (!request) return;
-    if (status !== undefined) {
+    if (message.status !== undefined) {
+      // Every other field of a progress message is the status's (an ablation's "run" has `result`).
+      const { id: _, status, ...rest } = message;
       request.onStatus?.(status, rest);
       return;
     }
+    const { id, result, error, fatal, cancelled, ms } = message;
     this.#pending.delete(id);
     if (error !== undefined) {
       if (fatal) this.restart(new ModelError(error, { fatal: true }));
-      request.reject(new ModelError(error, { fatal: Boolean(fatal) }));
+      request.reject(new ModelError(error, { fatal: Boolean(fatal), cancelled: Boolean(cancelled) }));
     } else {
       request.resolve({ result, ms });
     }
@@ -55,16 +62,29 @@ export class ModelClient {
 
   /**
    * Sends `{type, id, ...payload}`; resolves with `{result, ms}` or rejects with a ModelError.
+   * `onStatus(status, rest)` gets each progress message: its status and its other fields
+   * (e.g. `"epoch", {epoch}` while training). `onId(id)` gets the request's id at once,
+   * for a later `cancel(id)`.
    * @param {string} type
    * @param {object} payload
-   * @param {{transfer?: Transferable[], onStatus?: (status: string) => void}} options
+   * @param {{transfer?: Transferable[], onStatus?: (status: string, rest: object) => void, onId?: (id: number) => void}} options
    */
-  request(type, payload = {}, { transfer = [], onStatus } = {}) {
+  request(type, payload = {}, { transfer = [], onStatus, onId } = {}) {
     const id = this.#nextId++;
+    onId?.(id);
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, onStatus });
       this.#worker.postMessage({ ...payload, type, id }, transfer);
     });
+  }
+
+  /**
+   * Asks the worker to stop run `target` (a train or ablate request's id) before its next
+   * epoch; that request then rejects with `cancelled`. Resolves with whether a run was stopped.
+   */
+  async cancel(target) {
+    const { result } = await this.request("cancel", { target });
+    return result.cancelled;
   }
 
   /** Replaces the worker (after a crash); whatever was pending fails with `reason`. */

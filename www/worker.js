@@ -1,45 +1,128 @@
-// The model's owner: a module Web Worker around the wasm facade (src/web.rs).
+// A model's owner: a module Web Worker around the wasm facade (src/web.rs). The page runs
+// two of them (see model-client.js): a predictor (load, predict) and a trainer (train,
+// ablate, cancel), so drawing keeps predicting while a run trains.
 //
-// Protocol (see model-client.js for the page's side). Every request carries an id and
-// every answer names it:
+// Protocol (the full text: the worker protocol of issue 4). Every request carries an id
+// and every answer names it:
 //   in:  {type: "load", id, url}            fetch a safetensors file and make the model
 //        {type: "load", id, bytes}          … or take its bytes (ArrayBuffer)
 //        {type: "predict", id, format, a, b} two square drawings' pixels (Uint8(Clamped)Array),
 //                                           format "rgba" or "alpha"
-//   out: {id, status, …}                    progress, zero or more per request
+//        {type: "train", id, options}       options {share, aux, epochs, pairs, lr, batch, seed}
+//        {type: "ablate", id, rounds, epochs?, pairs?, seed?}
+//        {type: "cancel", id, target}       stop run `target` at its next epoch boundary
+//        {type: "memory", id}               the wasm linear memory's size (= its peak)
+//   out: {id, status, …}                    progress, zero or more per request:
+//                                           "loading"; "data" (the digits file is fetched);
+//                                           "epoch" with {epoch} (train) or {config, round,
+//                                           run, runs, epoch} (ablate); "run" with {config,
+//                                           round, run, runs, result} (ablate)
 //        {id, result, ms}                   the answer; ms = time spent in this worker
-//        {id, error, fatal}                 the failure; fatal = this worker is unusable
-//                                           (the wasm module panicked) and must be replaced
-import init, { Model, takePanicMessage } from "./pkg/twinnet.js";
+//        {id, error, fatal, cancelled}      the failure; fatal = this worker is unusable
+//                                           (the wasm module panicked) and must be replaced;
+//                                           cancelled = a cancel request stopped it
+import init, { Ablation, Model, Training, TrainingData, memoryBytes, takePanicMessage } from "./pkg/twinnet.js";
 
 // Compiling the module starts with the worker, in parallel with fetching the weights.
-// A failure surfaces in the first load request.
+// A failure surfaces in the first request that needs it.
 const wasmReady = init().catch((e) => {
   throw new Error(`could not start the WebAssembly module: ${e.message}`);
 });
 wasmReady.catch(() => {});
 
+// The embedded digits (the CLI's default data), fetched on the first train or ablate.
+const DATA_URL = new URL("./data/mnist10k.bin", import.meta.url);
+
 let model = null;
 let crash = null;
+/** The parsed digits (a TrainingData), or the promise of them while they load. */
+let data = null;
+/** The run under way: {id, cancelled}. One at a time per worker. */
+let running = null;
 
-async function fetchBytes(url) {
+/** Thrown to stop a run; its message is the error's. */
+class Cancelled extends Error {}
+
+async function fetchBytes(url, what) {
   let response;
   try {
     response = await fetch(url);
   } catch (e) {
-    throw new Error(`could not fetch the weights at ${url}: ${e.message}`);
+    throw new Error(`could not fetch ${what} at ${url}: ${e.message}`);
   }
   if (!response.ok) {
-    throw new Error(`could not fetch the weights at ${url}: HTTP ${response.status} ${response.statusText}`);
+    throw new Error(`could not fetch ${what} at ${url}: HTTP ${response.status} ${response.statusText}`);
   }
   return new Uint8Array(await response.arrayBuffer());
 }
 
+/** The training digits, fetched and parsed once; a failed fetch is tried again next time. */
+function trainingData(status) {
+  if (!data) {
+    status("data");
+    data = Promise.all([wasmReady, fetchBytes(DATA_URL, "the training digits")]).then(
+      ([, bytes]) => new TrainingData(bytes, DATA_URL.pathname),
+    );
+    data.catch(() => {
+      data = null;
+    });
+  }
+  return data;
+}
+
+/**
+ * Lets the event loop run one task (a cancel, a memory request) before the next epoch: a
+ * MessageChannel message is a macrotask, queued behind messages already posted to us.
+ */
+function yieldToEventLoop() {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+/**
+ * Runs `body(run)` as this worker's one run under way, `run = {id, cancelled}`; a cancel
+ * request for `id` sets `run.cancelled`, which the body checks between epochs.
+ */
+async function exclusiveRun(id, body) {
+  if (running) throw new Error(`a run (request ${running.id}) is already under way in this worker: cancel it or wait for it`);
+  const run = { id, cancelled: false };
+  running = run;
+  try {
+    return await body(run);
+  } finally {
+    running = null;
+  }
+}
+
+/**
+ * Before each epoch: lets a pending cancel in, then stops with `Cancelled(message())` if it
+ * was for this run.
+ */
+async function checkpoint(run, message) {
+  await yieldToEventLoop();
+  if (run.cancelled) throw new Cancelled(message());
+}
+
+/** Frees a wasm object; after a crash there is nothing left to free. */
+function release(object) {
+  try {
+    object?.free();
+  } catch {
+    // The module aborted (a panic): the worker is about to be replaced.
+  }
+}
+
 const handlers = {
-  async load({ url, bytes }, status) {
+  async load({ url, bytes }, { status }) {
     if (!url && !bytes) throw new Error("load needs a url or the weights' bytes");
     status("loading");
-    const [, weights] = await Promise.all([wasmReady, bytes ? new Uint8Array(bytes) : fetchBytes(url)]);
+    const [, weights] = await Promise.all([wasmReady, bytes ? new Uint8Array(bytes) : fetchBytes(url, "the weights")]);
     const next = new Model(weights);
     model?.free();
     model = next;
@@ -50,6 +133,60 @@ const handlers = {
     if (!model) throw new Error("no model loaded yet: send a load request first");
     if (!a || !b) throw new Error("predict needs the pixels of both drawings, a and b");
     return model.predict(a, b, format ?? "rgba");
+  },
+
+  /** One run of the training form; the result carries the weights (transferred). */
+  train({ options }, { id, status, transfer }) {
+    return exclusiveRun(id, async (run) => {
+      const digits = await trainingData(status);
+      let training = null;
+      try {
+        training = new Training(digits, options ?? {});
+        const epochs = training.options().epochs;
+        while (!training.isFinished()) {
+          await checkpoint(run, () => `training cancelled after ${training.epochsDone()} of ${epochs} epochs`);
+          status("epoch", { epoch: training.runEpoch() });
+        }
+        const weights = training.weights().buffer;
+        transfer(weights);
+        return { weights, info: training.info(), ...training.report() };
+      } finally {
+        release(training);
+      }
+    });
+  },
+
+  /** R rounds × the four configurations; the result is Table I with its curves. */
+  ablate({ rounds, epochs, pairs, seed }, { id, status }) {
+    return exclusiveRun(id, async (run) => {
+      const digits = await trainingData(status);
+      let ablation = null;
+      try {
+        ablation = new Ablation(digits, { rounds, epochs, pairs, seed });
+        const runs = ablation.runs();
+        while (!ablation.isFinished()) {
+          await checkpoint(run, () => `ablation cancelled after ${ablation.runsDone()} of ${runs} runs`);
+          const { finished, epoch, ...where } = ablation.step();
+          status("epoch", { ...where, epoch });
+          if (finished) status("run", { ...where, result: finished });
+        }
+        return { rounds: ablation.options().rounds, summary: ablation.summary() };
+      } finally {
+        release(ablation);
+      }
+    });
+  },
+
+  /** Asks run `target` to stop before its next epoch; `cancelled` says whether one was running. */
+  async cancel({ target }) {
+    const cancelled = running !== null && running.id === target;
+    if (cancelled) running.cancelled = true;
+    return { cancelled };
+  },
+
+  async memory() {
+    await wasmReady;
+    return { bytes: memoryBytes() };
   },
 };
 
@@ -62,17 +199,25 @@ function describe(e) {
   return e instanceof Error ? e.message : String(e);
 }
 
-self.onmessage = async ({ data }) => {
-  const { type, id, ...request } = data ?? {};
+self.onmessage = async ({ data: message }) => {
+  const { type, id, ...request } = message ?? {};
   const t0 = performance.now();
+  const transfers = [];
+  const context = {
+    id,
+    /** A progress message: {id, status, ...fields}. */
+    status: (status, fields = {}) => self.postMessage({ ...fields, id, status }),
+    /** Moves `buffer` to the page with the result instead of copying it. */
+    transfer: (buffer) => transfers.push(buffer),
+  };
   try {
     if (crash) throw new Error(crash);
     const handler = Object.hasOwn(handlers, type) ? handlers[type] : null;
-    if (!handler) throw new Error(`unknown request type ${JSON.stringify(type)}: use ${Object.keys(handlers).join(" or ")}`);
-    const result = await handler(request, (status) => self.postMessage({ id, status }));
-    self.postMessage({ id, result, ms: performance.now() - t0 });
+    if (!handler) throw new Error(`unknown request type ${JSON.stringify(type)}: use ${Object.keys(handlers).join(", ")}`);
+    const result = await handler(request, context);
+    self.postMessage({ id, result, ms: performance.now() - t0 }, transfers);
   } catch (e) {
     const error = describe(e);
-    self.postMessage({ id, error, fatal: crash !== null });
+    self.postMessage({ id, error, fatal: crash !== null, cancelled: e instanceof Cancelled });
   }
 };

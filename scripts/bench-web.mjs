@@ -1,0 +1,109 @@
+// The browser benchmark: the published run (share+aux, 1000 pairs, 25 epochs, batch 128,
+// lr 0.01, seed 1000) trained in the page's worker (www/worker.js) in headless Chromium,
+// RUNS times, through www/bench.html. Prints per run the time of its epochs (the worker's
+// performance.now()), the median epoch and the test error (head and readout); then the
+// medians and the peak wasm memory. Prints figures; asserts nothing.
+//
+//   node scripts/bench-web.mjs [--runs 3] [--epochs 25] [--json]
+//
+// Needs www/ built (scripts/build-web.sh) and npm's playwright-core in tests/e2e
+// (`npm ci --prefix tests/e2e`); scripts/bench-web.sh does both.
+//   CHROMIUM=/path/to/chromium (default /usr/bin/chromium)
+
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const { chromium } = createRequire(join(ROOT, "tests/e2e/package.json"))("playwright-core");
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+function usage(problem) {
+  console.error(`bench-web: ${problem}\nusage: node scripts/bench-web.mjs [--runs N (1-20, default 3)] [--epochs E (1-200, default 25)] [--json]`);
+  process.exit(2);
+}
+
+function parseArgs(argv) {
+  const args = { runs: 3, epochs: 25, json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--json") args.json = true;
+    else if (a === "--runs" || a === "--epochs") {
+      const v = Number(argv[++i]);
+      const [min, max] = a === "--runs" ? [1, 20] : [1, 200];
+      if (!Number.isInteger(v) || v < min || v > max) usage(`${a} takes a whole number from ${min} to ${max}, got ${argv[i]}`);
+      args[a.slice(2)] = v;
+    } else usage(`unknown argument ${a}`);
+  }
+  return args;
+}
+
+/** scripts/serve.py on a free port; resolves with {server, url}. */
+function serve() {
+  return new Promise((resolvePromise, reject) => {
+    const server = spawn("python3", [join(ROOT, "scripts/serve.py"), "--dir", join(ROOT, "www"), "--port", "0", "--quiet"], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    server.on("error", reject);
+    server.on("exit", (code) => reject(new Error(`serve.py exited with ${code}`)));
+    let out = "";
+    server.stdout.on("data", (chunk) => {
+      out += chunk;
+      const match = out.match(/serving (\S+)/);
+      if (match) resolvePromise({ server, url: match[1] });
+    });
+  });
+}
+
+const args = parseArgs(process.argv.slice(2));
+const { server, url } = await serve();
+const profile = await mkdtemp(join(tmpdir(), "twinnet-bench-"));
+let context;
+try {
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(e.message));
+  page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+  // Progress on stderr: one line rewritten on a terminal, a line an epoch elsewhere.
+  const progress = process.stderr.isTTY ? (text) => `\r\x1b[K  ${text}` : (text) => `  ${text}\n`;
+  await page.exposeFunction("benchProgress", (text) => process.stderr.write(progress(text)));
+  await page.goto(`${url}bench.html`);
+  const report = await page.evaluate(
+    ({ runs, epochs }) => window.twinnetBench({ runs, epochs, onProgress: window.benchProgress }),
+    { runs: args.runs, epochs: args.epochs },
+  );
+  if (process.stderr.isTTY) process.stderr.write("\n");
+  if (problems.length) throw new Error(`the page reported errors:\n${problems.join("\n")}`);
+  report.browser = `Chromium ${context.browser()?.version() ?? ""}`.trim();
+  if (args.json) {
+    console.log(JSON.stringify(report));
+  } else {
+    const o = report.options;
+    const mib = (b) => (b / 2 ** 20).toFixed(1);
+    console.log(
+      `${report.browser} (headless), wasm in a module Web Worker: share+aux, ${o.pairs} pairs, batch ${o.batch}, ` +
+        `lr ${o.lr}, seed ${o.seed}, ${o.epochs} epochs, ${report.runs.length} runs`,
+    );
+    report.runs.forEach((r, i) => {
+      console.log(
+        `  run ${i + 1}: ${r.training_ms.toFixed(0)} ms of epochs (${r.request_ms.toFixed(0)} ms whole request), ` +
+          `epoch median ${r.epoch_ms_median.toFixed(0)} ms, test error ${r.test_error.toFixed(1)} % (head) ` +
+          `${r.test_error_readout.toFixed(1)} % (readout), wasm memory ${mib(r.memory_bytes)} MiB`,
+      );
+    });
+    console.log(`  median run: ${report.training_ms_median.toFixed(0)} ms; median epoch: ${report.epoch_ms_median.toFixed(0)} ms`);
+    console.log(`  peak wasm memory: ${mib(report.peak_memory_bytes)} MiB (${report.peak_memory_bytes} B)`);
+  }
+} finally {
+  await context?.close();
+  server.kill();
+  await rm(profile, { recursive: true, force: true });
+}
