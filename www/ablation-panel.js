@@ -99,7 +99,6 @@ export class AblationPanel {
 
   /** `{config, round, run, runs, result: RunReport}`: one run finished. */
   run({ config, result }) {
-    if (!result) return; // the final summary fills the row
     (this.#runs[config] ??= []).push({ ...result, seconds: result.elapsed_ms / 1000 });
     const runs = this.#runs[config];
     const summary = Object.fromEntries(COLUMNS.map(([key]) => [key, stat(runs.map((r) => r[key]))]));

@@ -129,27 +129,17 @@ weights.onReset = async () => {
 
 // ---- The trainer: one job at a time (training or the ablation) ----
 
-let job = null; // the running request's promise (its id is the cancel target)
-let trainerRequests = 0;
-
-/** A trainer request whose promise knows its id (ModelClient numbers them 1, 2, …). */
-function trainerRequest(type, payload, options) {
-  const promise = trainer.request(type, payload, options);
-  trainerRequests++;
-  promise.id ??= trainerRequests;
-  return promise;
-}
+let job = null; // the running request's id (the cancel target)
 
 function cancelJob() {
-  if (job?.id !== undefined) trainerRequest("cancel", { target: job.id }).catch(() => {});
+  if (job !== null) trainer.cancel(job).catch(() => {});
 }
 
 /** Runs `type` in the trainer with the other panel disabled; `panel` hears its statuses. */
 async function runJob(type, payload, onStatus, other) {
   other.setBlocked(true);
-  job = trainerRequest(type, payload, { onStatus });
   try {
-    return await job;
+    return await trainer.request(type, payload, { onStatus, onId: (id) => (job = id) });
   } finally {
     job = null;
     other.setBlocked(false);
@@ -158,7 +148,7 @@ async function runJob(type, payload, onStatus, other) {
 
 /** Why a trainer request failed, for the panel: cancelled, or the message (a crash says so). */
 function trainerFailure(error, panel) {
-  if (error.cancelled ?? /\bcancelled\b/.test(error.message)) return panel.cancelled(error.message);
+  if (error.cancelled) return panel.cancelled(error.message);
   panel.failed(error.fatal ? `${error.message} (the training worker was restarted)` : error.message);
 }
 
@@ -194,7 +184,7 @@ ablation.onStart = async (plan) => {
       (status, rest) => {
         if (status === "data") ablation.fetchingData();
         else if (status === "epoch") ablation.epoch(rest);
-        else if (status === "run") ablation.run({ ...rest, result: rest.result ?? rest.report });
+        else if (status === "run") ablation.run(rest);
       },
       training,
     );

@@ -105,7 +105,14 @@ export class CurrentModel {
 
   /** Loads the record's bytes into the predictor (a copy: the record keeps its own). */
   async #use(record) {
-    const { result } = await this.#predictor.request("load", { bytes: record.bytes.slice(0) });
+    let result;
+    try {
+      ({ result } = await this.#predictor.request("load", { bytes: record.bytes.slice(0) }));
+    } catch (e) {
+      // The predictor crashed on these bytes and was replaced empty: give it the last good model.
+      if (e.fatal && this.record && record !== this.record) await this.reload().catch(() => {});
+      throw e;
+    }
     this.record = { ...record, info: result.model, size: result.bytes };
     this.onChange(this.record);
     return this.record;
