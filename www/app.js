@@ -79,7 +79,8 @@ current.onChange = (record) => {
   );
   const trainedWith = record.options ? `, seed ${record.options.seed}, ${record.options.epochs} epochs on ${record.options.pairs} pairs` : "";
   const error = record.metrics ? `; test error ${record.metrics.test_error.toFixed(1)} % (head), ${record.metrics.test_error_readout.toFixed(1)} % (readout)` : "";
-  weights.describe(`Drawing with the ${sourceText[record.source]} ${info.name} model${trainedWith}${error}. File: ${fileNameOf(record)}.`);
+  const which = { pretrained: `the shipped pretrained ${info.name} model`, trained: `the ${info.name} model trained here`, uploaded: `the uploaded ${info.name} model` };
+  weights.describe(`Drawing with ${which[record.source]}${trainedWith}${error}. File: ${fileNameOf(record)}.`);
   live.changed(); // the verdict of what is drawn, by this model
 };
 
