@@ -2,6 +2,7 @@
 // small ablation in the page, then saves docs/screenshot-training.png and prints the figures.
 //   node --test screenshot.mjs        (in tests/e2e; www/ built)
 //   TWINNET_SHOT_ROUNDS / _EPOCHS / _PAIRS   the ablation's size (default 2, 10, 500)
+//   TWINNET_SHOT_OUT=file.png                where the screenshot goes (default docs/screenshot-training.png)
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -12,7 +13,7 @@ useBrowser();
 
 const env = (name, fallback) => process.env[`TWINNET_SHOT_${name}`] ?? fallback;
 
-test("published run and an ablation, then a screenshot", { timeout: 1_800_000 }, async () => {
+test("published run and an ablation, then a screenshot", { timeout: 4_000_000 }, async () => {
   const { page, problems } = await openPage();
   const started = Date.now();
   await page.click("#train-start");
@@ -30,10 +31,10 @@ test("published run and an ablation, then a screenshot", { timeout: 1_800_000 },
   await page.fill("#ablate-pairs", env("PAIRS", "500"));
   const ablationStart = Date.now();
   await page.click("#ablate-start");
-  await page.waitForSelector('#ablate-table:is([data-state="done"], [data-state="error"])', { timeout: 1_500_000 });
+  await page.waitForSelector('#ablate-table:is([data-state="done"], [data-state="error"])', { timeout: 3_600_000 });
   const rows = await page.locator("#ablate-table tr[data-config]").evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent).join(" | ")));
   console.log(`ablation (${((Date.now() - ablationStart) / 1000).toFixed(1)} s):\n${rows.join("\n")}`);
-  await page.screenshot({ path: join(ROOT, "docs/screenshot-training.png"), fullPage: true });
+  await page.screenshot({ path: env("OUT", join(ROOT, "docs/screenshot-training.png")), fullPage: true });
   assert.deepEqual(problems, []);
   await page.close();
 });
