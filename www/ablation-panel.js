@@ -186,7 +186,7 @@ export class AblationPanel {
       if (!c) continue;
       const color = CONFIG_COLORS[config];
       const label = CONFIG_LABELS[config];
-      loss.push({ label, color, points: points(c.train_loss) });
+      loss.push({ label: `${label}, train`, legendLabel: label, color, points: points(c.train_loss) });
       loss.push({ label: `${label}, test`, color, dash: [6, 4], points: points(c.test_loss), legend: false });
       error.push({ label, color, points: points(c.test_error) });
     }

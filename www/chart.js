@@ -34,6 +34,7 @@ export class LineChart {
   #series = [];
   #xMax = 1;
   #yMin;
+  #label = null;
 
   /**
    * @param {HTMLCanvasElement} canvas sized by CSS; its backing store follows devicePixelRatio
@@ -51,7 +52,7 @@ export class LineChart {
   }
 
   /**
-   * @param {{label: string, color: string, dash?: number[], legend?: false, points: {x: number, y: number, std?: number}[]}[]} series
+   * @param {{label: string, legendLabel?: string, color: string, dash?: number[], legend?: false, points: {x: number, y: number, std?: number}[]}[]} series
    * @param {{xMax?: number}} options xMax: the x axis' end (e.g. the planned epochs), so it does not jump
    */
   setSeries(series, { xMax } = {}) {
@@ -59,7 +60,18 @@ export class LineChart {
     const lastX = Math.max(1, ...series.flatMap((s) => s.points.map((p) => p.x)));
     this.#xMax = Math.max(xMax ?? 1, lastX);
     this.#writeLegend();
+    this.#describe();
     this.draw();
+  }
+
+  /** The canvas' accessible name: its caption and each line's latest value. */
+  #describe() {
+    this.#label ??= this.#canvas.getAttribute("aria-label") ?? "";
+    const latest = this.#series
+      .map((s) => ({ label: s.label, last: s.points.findLast((p) => Number.isFinite(p.y)) }))
+      .filter((s) => s.last)
+      .map(({ label, last }) => `${label} ${last.y.toPrecision(3)} at ${this.#xLabel} ${last.x}`);
+    this.#canvas.setAttribute("aria-label", latest.length ? `${this.#label}. Latest: ${latest.join("; ")}.` : this.#label);
   }
 
   clear() {
@@ -69,14 +81,14 @@ export class LineChart {
   #writeLegend() {
     if (!this.#legend) return;
     this.#legend.replaceChildren(
-      ...this.#series.filter((s) => s.legend !== false).map(({ label, color, dash }) => {
+      ...this.#series.filter((s) => s.legend !== false).map(({ label, legendLabel, color, dash }) => {
         const item = document.createElement("li");
         const swatch = document.createElement("span");
         swatch.className = "swatch";
         swatch.style.borderTopColor = color;
         swatch.style.borderTopStyle = dash ? "dashed" : "solid";
         swatch.setAttribute("aria-hidden", "true");
-        item.append(swatch, label);
+        item.append(swatch, legendLabel ?? label);
         return item;
       }),
     );

@@ -43,9 +43,11 @@ export class RunControls {
 
   /** A run started; the bar counts to `max`. */
   started(max) {
+    const hadFocus = document.activeElement === this.#start || this.#form.contains(document.activeElement);
     this.running = true;
     this.progress(0, max);
     this.#update();
+    if (hadFocus) this.#cancel.focus(); // keyboard users land on what they can do now
   }
 
   /** No measure of progress yet (the data is being fetched). */
@@ -60,10 +62,12 @@ export class RunControls {
 
   /** The run ended; `complete`: the bar shows it full, else as far as it got. */
   finished({ complete = false } = {}) {
+    const hadFocus = document.activeElement === this.#cancel;
     this.running = false;
     if (complete) this.#progress.value = this.#progress.max;
     else if (!this.#progress.hasAttribute("value")) this.#progress.value = 0;
     this.#update();
+    if (hadFocus) this.#start.focus();
   }
 
   #update() {
