@@ -123,8 +123,11 @@ export class LineChart {
     if (!Number.isFinite(yLo)) yLo = 0;
     if (!Number.isFinite(yHi) || yHi <= yLo) yHi = yLo + 1;
     const yTicks = niceTicks(yLo, yHi, Math.max(2, Math.floor(plot.h / 28)));
-    yLo = Math.min(yLo, yTicks.ticks[0]);
-    yHi = Math.max(yHi, yTicks.ticks.at(-1));
+    // The axis runs from tick to tick, so its ends are labelled.
+    if (yTicks.ticks[0] > yLo + 1e-9) yTicks.ticks.unshift(Number((yTicks.ticks[0] - yTicks.step).toPrecision(12)));
+    if (yTicks.ticks.at(-1) < yHi - 1e-9) yTicks.ticks.push(Number((yTicks.ticks.at(-1) + yTicks.step).toPrecision(12)));
+    yLo = yTicks.ticks[0];
+    yHi = yTicks.ticks.at(-1);
     const xTicks = niceTicks(0, this.#xMax, Math.max(2, Math.floor(plot.w / 48)));
     const xs = (x) => plot.x + (x / this.#xMax) * plot.w;
     const ys = (y) => plot.y + plot.h - ((y - yLo) / (yHi - yLo)) * plot.h;

@@ -59,6 +59,19 @@ test("invalid values are refused next to their field before anything starts", as
   await page.close();
 });
 
+test("a diverging run stops with the core's message and keeps the model", async () => {
+  const { page, problems } = await openPage();
+  await fill(page, "opt", { epochs: "3", pairs: "300", batch: "2", lr: "1", seed: "1000" });
+  const result = await train(page);
+  assert.equal(result.state, "error", result.text);
+  assert.match(result.text, /diverged .*try a smaller learning rate.*The model you were drawing with is kept\./);
+  assert.equal(result.testError, undefined);
+  assert.equal(await modelSource(page), "pretrained");
+  assert.ok(!(await page.isDisabled("#train-start")));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test("a run trained from the UI draws, repeats with its seed, downloads, and survives a reload", async () => {
   const { page, problems } = await openPage();
   await fill(page, "opt", SMALL);
