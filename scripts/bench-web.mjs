@@ -5,6 +5,8 @@
 // medians and the peak wasm memory. Prints figures; asserts nothing.
 //
 //   node scripts/bench-web.mjs [--runs 3] [--epochs 25] [--json]
+//   node scripts/bench-web.mjs --ablate R [--epochs 25] [--json]   Table I from R rounds in the
+//                                          browser (4R runs one after another: ~15 s each here)
 //
 // Needs www/ built (scripts/build-web.sh) and npm's playwright-core in tests/e2e
 // (`npm ci --prefix tests/e2e`); scripts/bench-web.sh does both.
@@ -22,18 +24,18 @@ const { chromium } = createRequire(join(ROOT, "tests/e2e/package.json"))("playwr
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
 function usage(problem) {
-  console.error(`bench-web: ${problem}\nusage: node scripts/bench-web.mjs [--runs N (1-20, default 3)] [--epochs E (1-200, default 25)] [--json]`);
+  console.error(`bench-web: ${problem}\nusage: node scripts/bench-web.mjs [--runs N (1-20, default 3) | --ablate R (1-32)] [--epochs E (1-200, default 25)] [--json]`);
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const args = { runs: 3, epochs: 25, json: false };
+  const args = { runs: 3, epochs: 25, ablate: 0, json: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--json") args.json = true;
-    else if (a === "--runs" || a === "--epochs") {
+    else if (a === "--runs" || a === "--epochs" || a === "--ablate") {
       const v = Number(argv[++i]);
-      const [min, max] = a === "--runs" ? [1, 20] : [1, 200];
+      const [min, max] = { "--runs": [1, 20], "--epochs": [1, 200], "--ablate": [1, 32] }[a];
       if (!Number.isInteger(v) || v < min || v > max) usage(`${a} takes a whole number from ${min} to ${max}, got ${argv[i]}`);
       args[a.slice(2)] = v;
     } else usage(`unknown argument ${a}`);
@@ -58,6 +60,26 @@ function serve() {
   });
 }
 
+/** Table I as `twinnet ablate` prints it: mean ± std per configuration. */
+function printTable(t) {
+  const stat = (digits) => (s) => `${s.mean.toFixed(digits)} ± ${s.std.toFixed(digits)}`;
+  const [loss, percent] = [stat(3), stat(1)];
+  console.log(
+    `${t.browser} (headless), wasm in a module Web Worker: ablation, ${t.rounds} rounds × 4 configurations, ` +
+      `${t.epochs} epochs, one run after another: ${(t.wall_ms / 1000).toFixed(0)} s; peak wasm memory ` +
+      `${(t.peak_memory_bytes / 2 ** 20).toFixed(1)} MiB`,
+  );
+  console.log("  configuration | train loss | test loss | train error % | test error % (head) | test error % (readout) | test digit error % | s / run");
+  for (const r of t.summary) {
+    const cells = [
+      loss(r.train_loss),
+      loss(r.test_loss),
+      ...[r.train_error, r.test_error, r.test_error_readout, r.test_digit_error, r.seconds].map(percent),
+    ];
+    console.log(`  ${r.name} | ${cells.join(" | ")}`);
+  }
+}
+
 const args = parseArgs(process.argv.slice(2));
 const { server, url } = await serve();
 const profile = await mkdtemp(join(tmpdir(), "twinnet-bench-"));
@@ -76,31 +98,41 @@ try {
   const progress = process.stderr.isTTY ? (text) => `\r\x1b[K  ${text}` : (text) => `  ${text}\n`;
   await page.exposeFunction("benchProgress", (text) => process.stderr.write(progress(text)));
   await page.goto(`${url}bench.html`);
-  const report = await page.evaluate(
-    ({ runs, epochs }) => window.twinnetBench({ runs, epochs, onProgress: window.benchProgress }),
-    { runs: args.runs, epochs: args.epochs },
-  );
-  if (process.stderr.isTTY) process.stderr.write("\n");
-  if (problems.length) throw new Error(`the page reported errors:\n${problems.join("\n")}`);
-  report.browser = `Chromium ${context.browser()?.version() ?? ""}`.trim();
-  if (args.json) {
-    console.log(JSON.stringify(report));
-  } else {
-    const o = report.options;
-    const mib = (b) => (b / 2 ** 20).toFixed(1);
-    console.log(
-      `${report.browser} (headless), wasm in a module Web Worker: share+aux, ${o.pairs} pairs, batch ${o.batch}, ` +
-        `lr ${o.lr}, seed ${o.seed}, ${o.epochs} epochs, ${report.runs.length} runs`,
+  /** Runs bench.html's `window[name](options)` with progress; its result, plus the browser. */
+  const measure = async (name, options) => {
+    const result = await page.evaluate(
+      ([name, options]) => window[name]({ ...options, onProgress: window.benchProgress }),
+      [name, options],
     );
-    report.runs.forEach((r, i) => {
+    if (process.stderr.isTTY) process.stderr.write("\n");
+    if (problems.length) throw new Error(`the page reported errors:\n${problems.join("\n")}`);
+    return { ...result, browser: `Chromium ${context.browser()?.version() ?? ""}`.trim() };
+  };
+  if (args.ablate) {
+    const table = await measure("twinnetAblate", { rounds: args.ablate, epochs: args.epochs });
+    if (args.json) console.log(JSON.stringify(table));
+    else printTable(table);
+  } else {
+    const report = await measure("twinnetBench", { runs: args.runs, epochs: args.epochs });
+    if (args.json) {
+      console.log(JSON.stringify(report));
+    } else {
+      const o = report.options;
+      const mib = (b) => (b / 2 ** 20).toFixed(1);
       console.log(
-        `  run ${i + 1}: ${r.training_ms.toFixed(0)} ms of epochs (${r.request_ms.toFixed(0)} ms whole request), ` +
-          `epoch median ${r.epoch_ms_median.toFixed(0)} ms, test error ${r.test_error.toFixed(1)} % (head) ` +
-          `${r.test_error_readout.toFixed(1)} % (readout), wasm memory ${mib(r.memory_bytes)} MiB`,
+        `${report.browser} (headless), wasm in a module Web Worker: share+aux, ${o.pairs} pairs, batch ${o.batch}, ` +
+          `lr ${o.lr}, seed ${o.seed}, ${o.epochs} epochs, ${report.runs.length} runs`,
       );
-    });
-    console.log(`  median run: ${report.training_ms_median.toFixed(0)} ms; median epoch: ${report.epoch_ms_median.toFixed(0)} ms`);
-    console.log(`  peak wasm memory: ${mib(report.peak_memory_bytes)} MiB (${report.peak_memory_bytes} B)`);
+      report.runs.forEach((r, i) => {
+        console.log(
+          `  run ${i + 1}: ${r.training_ms.toFixed(0)} ms of epochs (${r.request_ms.toFixed(0)} ms whole request), ` +
+            `epoch median ${r.epoch_ms_median.toFixed(0)} ms, test error ${r.test_error.toFixed(1)} % (head) ` +
+            `${r.test_error_readout.toFixed(1)} % (readout), wasm memory ${mib(r.memory_bytes)} MiB`,
+        );
+      });
+      console.log(`  median run: ${report.training_ms_median.toFixed(0)} ms; median epoch: ${report.epoch_ms_median.toFixed(0)} ms`);
+      console.log(`  peak wasm memory: ${mib(report.peak_memory_bytes)} MiB (${report.peak_memory_bytes} B)`);
+    }
   }
 } finally {
   await context?.close();

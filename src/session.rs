@@ -449,7 +449,7 @@ impl TrainingRun {
     }
 
     /// Trains and evaluates the next epoch, timed by `now_ms`. After an error (divergence)
-    /// the run is over: the model is left as it was before the failing epoch's last step.
+    /// the run is over: its model is whatever the failing epoch left, not one to keep.
     pub fn step(&mut self, now_ms: ClockMs) -> Result<EpochReport, TrainError> {
         if self.is_finished() {
             return Err(TrainError::Finished(self.config().epochs));
@@ -563,6 +563,7 @@ impl Ablation {
 
     /// Trains the next epoch of the current run (starting the next run first when none is
     /// under way); when that was the run's last epoch, evaluates and records the run.
+    /// After an error (a run diverged) the ablation is over.
     pub fn step(&mut self, now_ms: ClockMs) -> Result<AblationStep, TrainError> {
         let index = self.results.len();
         if index >= self.options.runs() {

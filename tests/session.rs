@@ -11,7 +11,7 @@ use serde_json::json;
 use twinnet::ablation::{self, RunResult};
 use twinnet::data::pairs::Sources;
 use twinnet::model::ModelConfig;
-use twinnet::session::{Ablation, AblationOptions, TrainOptions, TrainingRun};
+use twinnet::session::{Ablation, AblationOptions, TrainOptions, TrainingReport, TrainingRun};
 use twinnet::train::{TrainConfig, TrainError};
 use twinnet::weights;
 
@@ -63,7 +63,12 @@ fn a_stepped_run_is_the_cli_run() {
         .all(|r| r.train_loss.is_finite() && r.test_loss.is_finite()));
     assert!(matches!(run.step(&clock), Err(TrainError::Finished(3))));
 
+    let report = TrainingReport::of(options, &run).unwrap();
+    assert_eq!((report.options, report.elapsed_ms), (options, 30.0));
+    assert_eq!(report.epochs, reports);
     let stepped = run.result().unwrap();
+    assert_eq!(report.final_metrics.test_error, stepped.test.error);
+    assert_eq!(report.final_metrics.train_loss, stepped.train.loss);
     assert_eq!(stepped.seconds, 0.03);
     let (cli, cli_model) = ablation::run(
         options.train_config(),

@@ -35,7 +35,7 @@ const DATA_URL = new URL("./data/mnist10k.bin", import.meta.url);
 
 let model = null;
 let crash = null;
-/** The parsed digits (a TrainingData), or the promise of them while they load. */
+/** A promise of the parsed digits (a TrainingData), made on the first train or ablate and kept. */
 let data = null;
 /** The run under way: {id, cancelled}. One at a time per worker. */
 let running = null;
