@@ -94,7 +94,7 @@ export class TrainingPanel {
     this.#setState(
       "done",
       `Done in ${seconds(elapsed_ms)}: test error ${pct(final.test_error)} (head), ${pct(final.test_error_readout)} (readout); ` +
-        `train error ${pct(final.train_error)}. You are now drawing with this ${configName(options)} model.`,
+        `train error ${pct(final.train_error)}. It became the drawing model.`,
       { testError: final.test_error, testErrorReadout: final.test_error_readout, elapsedMs: elapsed_ms },
     );
   }
