@@ -1,119 +1,58 @@
-// The page: two drawing pads, the model's status and the results. UI only: the model
-// lives in the worker (worker.js), reached through ModelClient; the page never waits on it.
+// The page: wiring only. Two workers from the same worker.js, each behind its own
+// ModelClient: the `predictor` holds the drawing model (load, predict) and never trains,
+// so drawing stays live while the `trainer` trains or runs the ablation. The panels
+// (training-panel.js, ablation-panel.js, weights-panel.js) draw UI; CurrentModel
+// (current-model.js) decides which model the predictor holds and keeps it in IndexedDB.
 //
-// Live prediction: every change asks for a prediction at the next animation frame;
-// while one is in the worker no other is sent, and when it comes back the latest
-// drawings go next. So the worker is never flooded, and the last picture (the one at
-// pointer release, or after a clear) is always the one that ends up shown.
-//
-// Timings for tests and curious people (Performance API):
-//   mark    "twinnet:ready"                  when the model is ready (since navigation)
-//   measure "twinnet:release-to-verdict"     pointer release → its verdict painted
-//           (detail.workerMs: the prediction's time in the worker; detail.shownMs:
-//           release → DOM updated, before the frame that paints it)
+// Performance mark "twinnet:ready": the first model is ready (since navigation).
 
+import { AblationPanel } from "./ablation-panel.js";
+import { CurrentModel, fileNameOf } from "./current-model.js";
 import { DrawingPad } from "./draw.js";
+import { LivePrediction } from "./live-prediction.js";
 import { ModelClient } from "./model-client.js";
 import { ResultsView } from "./results.js";
+import { TrainingPanel } from "./training-panel.js";
+import { WeightsPanel } from "./weights-panel.js";
 
+const WORKER_URL = new URL("worker.js", import.meta.url);
 const WEIGHTS_URL = new URL("twinnet.safetensors", document.baseURI);
 
 const statusEl = document.getElementById("model-status");
+const noteEl = document.getElementById("model-note");
 const timingEl = document.getElementById("timing");
 const results = new ResultsView(document);
-const client = new ModelClient(new URL("worker.js", import.meta.url));
+const predictor = new ModelClient(WORKER_URL);
+const trainer = new ModelClient(WORKER_URL);
+const current = new CurrentModel(predictor, WEIGHTS_URL);
+const training = new TrainingPanel(document);
+const ablation = new AblationPanel(document);
+const weights = new WeightsPanel(document);
 
 function setStatus(state, text) {
   statusEl.dataset.state = state;
   statusEl.textContent = text;
 }
 
-const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
-
-/** Keeps the shown prediction in step with the drawings, one request at a time. */
-class LivePrediction {
-  ready = false;
-  #pads;
-  #wanted = false; // the drawings changed since the last request
-  #inFlight = false;
-  #frame = 0;
-  #clears = 0; // results of requests sent before a clear are stale
-  #releasedAt = null; // the last pointer release, until its verdict is painted
-
-  /** @param {{a: DrawingPad, b: DrawingPad}} pads */
-  constructor(pads) {
-    this.#pads = pads;
-  }
-
-  /** The drawings changed: predict at the next animation frame. */
-  changed() {
-    this.#wanted = true;
-    this.#frame ||= requestAnimationFrame(() => {
-      this.#frame = 0;
-      this.#send();
-    });
-  }
-
-  /** A stroke ended: predict now, not a frame later (or as soon as the worker is free). */
-  released() {
-    this.#releasedAt = performance.now();
-    this.#wanted = true;
-    this.#send();
-  }
-
-  cleared() {
-    this.#clears++;
-    this.#releasedAt = null;
-    this.changed();
-  }
-
-  async #send() {
-    if (!this.#wanted || this.#inFlight || !this.ready) return;
-    this.#wanted = false;
-    this.#inFlight = true;
-    const sentAt = performance.now();
-    const clears = this.#clears;
-    const a = this.#pads.a.pixels();
-    const b = this.#pads.b.pixels();
-    try {
-      const { result, ms } = await client.request("predict", { format: "rgba", a, b }, { transfer: [a.buffer, b.buffer] });
-      if (clears === this.#clears) await this.#paint(result, ms, sentAt);
-    } catch (e) {
-      this.#failed(e);
-    } finally {
-      this.#inFlight = false;
-    }
-    // Changes came in meanwhile: after a release they go at once, while drawing at the next frame.
-    if (this.#wanted) {
-      if (this.#releasedAt !== null) this.#send();
-      else this.changed();
-    }
-  }
-
-  async #paint(prediction, workerMs, sentAt) {
-    results.show(prediction);
-    timingEl.textContent = `Last prediction took ${workerMs.toFixed(1)} ms in the worker.`;
-    const releasedAt = this.#releasedAt;
-    if (releasedAt === null || sentAt < releasedAt) return;
-    this.#releasedAt = null;
-    const shownMs = performance.now() - releasedAt;
-    await nextFrame();
-    performance.measure("twinnet:release-to-verdict", { start: releasedAt, end: performance.now(), detail: { workerMs, shownMs } });
-  }
-
-  #failed(error) {
-    if (error.fatal) {
-      // The worker was replaced (see ModelClient); bring the model back.
-      this.ready = false;
-      setStatus("error", `${error.message}…`);
-      loadModel();
-    } else {
-      setStatus("error", `Prediction failed: ${error.message}`);
-    }
-  }
+function setNote(text) {
+  noteEl.textContent = text ?? "";
+  noteEl.hidden = !text;
 }
 
-// The pads call `live` only on user input, after it exists.
+const when = (ms) => new Date(ms).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+const sourceText = { pretrained: "pretrained", trained: "trained here", uploaded: "uploaded" };
+
+// ---- Drawing and live prediction ----
+
+const live = new LivePrediction(predictor, results, {
+  onTiming: (ms) => (timingEl.textContent = `Last prediction took ${ms.toFixed(1)} ms in the worker.`),
+  onError: (error) => {
+    if (!error.fatal) return setStatus("error", `Prediction failed: ${error.message}`);
+    // The predictor was replaced (see ModelClient): give it the last good model again.
+    setStatus("error", `${error.message}…`);
+    restoreAfterCrash();
+  },
+});
 const pad = (side) =>
   new DrawingPad(document.getElementById(`canvas-${side}`), {
     onDraw: () => live.changed(),
@@ -121,27 +60,140 @@ const pad = (side) =>
     onClear: () => live.cleared(),
   });
 const pads = { a: pad("a"), b: pad("b") };
-const live = new LivePrediction(pads);
+live.setPads(pads);
 for (const side of ["a", "b"]) {
   document.getElementById(`clear-${side}`).addEventListener("click", () => pads[side].clear());
 }
 
-async function loadModel() {
+// ---- The drawing model ----
+
+current.onChange = (record) => {
+  const { info } = record;
+  results.setModel(info);
+  live.ready = true;
+  statusEl.dataset.source = record.source;
+  statusEl.dataset.config = info.name;
+  setStatus(
+    "ready",
+    `Model ready: ${info.name} TwinNet (${sourceText[record.source]}), ${info.parameters.toLocaleString("en")} parameters, ${Math.round(record.size / 1024)} KB.`,
+  );
+  const trainedWith = record.options ? `, seed ${record.options.seed}, ${record.options.epochs} epochs on ${record.options.pairs} pairs` : "";
+  const error = record.metrics ? `; test error ${record.metrics.test_error.toFixed(1)} % (head), ${record.metrics.test_error_readout.toFixed(1)} % (readout)` : "";
+  const which = { pretrained: `the shipped pretrained ${info.name} model`, trained: `the ${info.name} model trained here`, uploaded: `the uploaded ${info.name} model` };
+  weights.describe(`Drawing with ${which[record.source]}${trainedWith}${error}. File: ${fileNameOf(record)}.`);
+  live.changed(); // the verdict of what is drawn, by this model
+};
+
+async function startModel() {
   setStatus("loading", "Loading the model…");
   try {
-    const { result } = await client.request("load", { url: WEIGHTS_URL.href });
-    const { model, bytes } = result;
-    results.setModel(model);
-    live.ready = true;
-    setStatus(
-      "ready",
-      `Model ready: ${model.name} TwinNet, ${model.parameters.toLocaleString("en")} parameters, ${Math.round(bytes / 1024)} KB.`,
-    );
+    const { restored, problem } = await current.start();
+    if (restored) {
+      const how = restored.source === "trained" ? "trained" : "uploaded";
+      setNote(`Restored the model you ${how} on ${when(restored.savedAt)} (${restored.info.name}${restored.fileName ? `, ${restored.fileName}` : ""}). “Reset to pretrained” goes back to the shipped model.`);
+      training.showStored(restored);
+    } else if (problem) {
+      setNote(`Started with the pretrained model: ${problem}.`);
+    }
     performance.mark("twinnet:ready");
-    live.changed(); // whatever was drawn while loading
   } catch (e) {
     setStatus("error", `Could not load the model: ${e.message}`);
   }
 }
 
-loadModel();
+async function restoreAfterCrash() {
+  try {
+    await current.reload();
+    setNote("The drawing worker crashed and was restarted with the last good model.");
+  } catch (e) {
+    setStatus("error", `The drawing worker crashed and the model could not be reloaded: ${e.message}`);
+  }
+}
+
+// ---- Weights in and out ----
+
+weights.onDownload = () => current.file();
+weights.onUpload = async (bytes, fileName) => {
+  try {
+    const { stored, problem } = await current.adopt({ source: "uploaded", bytes, fileName, savedAt: Date.now() });
+    setNote("");
+    return `Loaded ${fileName}: now drawing with it${stored ? "" : ` (not saved for the next visit: ${problem})`}.`;
+  } catch (e) {
+    throw new Error(`${fileName} was not loaded: ${e.message}. The current model is kept.`);
+  }
+};
+weights.onReset = async () => {
+  await current.reset();
+  setNote("");
+  return "Back to the pretrained model; the stored one was forgotten.";
+};
+
+// ---- The trainer: one job at a time (training or the ablation) ----
+
+let job = null; // the running request's id (the cancel target)
+
+function cancelJob() {
+  if (job !== null) trainer.cancel(job).catch(() => {});
+}
+
+/** Runs `type` in the trainer with the other panel disabled; `panel` hears its statuses. */
+async function runJob(type, payload, onStatus, other) {
+  other.setBlocked(true);
+  try {
+    return await trainer.request(type, payload, { onStatus, onId: (id) => (job = id) });
+  } finally {
+    job = null;
+    other.setBlocked(false);
+  }
+}
+
+/** Why a trainer request failed, for the panel: cancelled, or the message (a crash says so). */
+function trainerFailure(error, panel) {
+  if (error.cancelled) return panel.cancelled(error.message);
+  panel.failed(error.fatal ? `${error.message} (the training worker was restarted)` : error.message);
+}
+
+training.onStart = async (options) => {
+  training.started(options);
+  try {
+    const { result } = await runJob(
+      "train",
+      { options },
+      (status, rest) => {
+        if (status === "data") training.fetchingData();
+        else if (status === "epoch") training.epoch(rest.epoch);
+      },
+      ablation,
+    );
+    const metrics = { ...result.final, elapsed_ms: result.elapsed_ms };
+    const record = { source: "trained", bytes: result.weights, options: result.options ?? options, metrics, epochs: result.epochs, savedAt: Date.now() };
+    const { stored, problem } = await current.adopt(record);
+    setNote(stored ? "" : `The trained model is in use but was not saved for the next visit: ${problem}.`);
+    training.done({ ...result, options: record.options });
+  } catch (e) {
+    trainerFailure(e, training);
+  }
+};
+training.onCancel = cancelJob;
+
+ablation.onStart = async (plan) => {
+  ablation.started(plan);
+  try {
+    const { result } = await runJob(
+      "ablate",
+      plan,
+      (status, rest) => {
+        if (status === "data") ablation.fetchingData();
+        else if (status === "epoch") ablation.epoch(rest);
+        else if (status === "run") ablation.run(rest);
+      },
+      training,
+    );
+    ablation.done(result);
+  } catch (e) {
+    trainerFailure(e, ablation);
+  }
+};
+ablation.onCancel = cancelJob;
+
+startModel();
