@@ -404,14 +404,24 @@ impl CustomOp3 for ConvReluPool {
         let b = f32_slice(s3, l3, "bias")?;
         let (j, k, o) = (g.positions(), g.patch(), g.outputs);
 
-        let mut patches = Buffer::scratch(j * k);
-        let mut z = Buffer::scratch(j * o);
-        let mut out = vec![0.0f32; g.images * g.output_len()];
         let step = g.chunk_images();
-        // Each chunk's Pᵀ and Z are contiguous blocks of `patches` and `z`.
+        // For training each chunk's Pᵀ and Z are contiguous blocks of `patches` and `z`,
+        // kept for the backward pass; for inference one chunk's worth is reused (in cache).
+        let rows = if self.save {
+            j
+        } else {
+            j.min(step * g.rows_per_image())
+        };
+        let mut patches = Buffer::scratch(rows * k);
+        let mut z = Buffer::scratch(rows * o);
+        let mut out = vec![0.0f32; g.images * g.output_len()];
         for first in (0..g.images).step_by(step) {
             let c = g.with_images(step.min(g.images - first));
-            let row0 = first * g.rows_per_image();
+            let row0 = if self.save {
+                first * g.rows_per_image()
+            } else {
+                0
+            };
             let pt = &mut patches[row0 * k..(row0 + c.positions()) * k];
             let zc = &mut z[row0 * o..(row0 + c.positions()) * o];
             c.patches_t_into(&x[first * g.input_len()..], pt);
