@@ -51,6 +51,17 @@ impl Stat {
     }
 }
 
+/// The median of some values (sorted in place); NaN when there are none. The benchmarks'
+/// statistic: robust to the odd run a busy machine slows down.
+pub fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
+
 /// Per-epoch mean ± std curves over rounds.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Curves {
@@ -148,6 +159,13 @@ pub fn summarize(runs: &[RunResult]) -> Vec<ConfigSummary> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn median_of_odd_even_and_no_values() {
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), 2.5);
+        assert!(median(&mut []).is_nan());
+    }
 
     #[test]
     fn stat_is_mean_and_sample_std() {

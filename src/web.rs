@@ -32,6 +32,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::ablation::median;
 use crate::data::pairs::{Sources, DEFAULT_SPLIT_SEED};
 use crate::data::{digits_file, DataError, PIXELS14};
 use crate::model::{Normalization, TwinNet};
@@ -293,16 +294,6 @@ fn network_digit(which: Which, values: &[f32]) -> Result<[f32; PIXELS14], WebErr
         which,
         len: values.len(),
     })
-}
-
-/// The median of some timings.
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    match values.len() {
-        0 => f64::NAN,
-        n if n % 2 == 1 => values[n / 2],
-        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
-    }
 }
 
 /// The page's clock in milliseconds: `performance.now()` of the worker (or window) running

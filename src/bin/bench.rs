@@ -6,24 +6,12 @@
 
 use std::time::Instant;
 
-use twinnet::ablation;
+use twinnet::ablation::{self, median};
 use twinnet::data::digits_file;
 use twinnet::data::pairs::{Sources, DEFAULT_SPLIT_SEED};
 use twinnet::model::ModelConfig;
 use twinnet::predict::predict;
 use twinnet::train::TrainConfig;
-
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    let n = v.len();
-    if n == 0 {
-        f64::NAN
-    } else if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
-}
 
 fn arg(args: &[String], name: &str, default: usize) -> usize {
     args.iter()
