@@ -12,12 +12,12 @@
 // (`npm ci --prefix tests/e2e`); scripts/bench-web.sh does both.
 //   CHROMIUM=/path/to/chromium (default /usr/bin/chromium)
 
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { serveLocal } from "./serve-local.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { chromium } = createRequire(join(ROOT, "tests/e2e/package.json"))("playwright-core");
@@ -43,23 +43,6 @@ function parseArgs(argv) {
   return args;
 }
 
-/** scripts/serve.py on a free port; resolves with {server, url}. */
-function serve() {
-  return new Promise((resolvePromise, reject) => {
-    const server = spawn("python3", [join(ROOT, "scripts/serve.py"), "--dir", join(ROOT, "www"), "--port", "0", "--quiet"], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    server.on("error", reject);
-    server.on("exit", (code) => reject(new Error(`serve.py exited with ${code}`)));
-    let out = "";
-    server.stdout.on("data", (chunk) => {
-      out += chunk;
-      const match = out.match(/serving (\S+)/);
-      if (match) resolvePromise({ server, url: match[1] });
-    });
-  });
-}
-
 /** Table I as `twinnet ablate` prints it: mean ± std per configuration. */
 function printTable(t) {
   const stat = (digits) => (s) => `${s.mean.toFixed(digits)} ± ${s.std.toFixed(digits)}`;
@@ -81,7 +64,7 @@ function printTable(t) {
 }
 
 const args = parseArgs(process.argv.slice(2));
-const { server, url } = await serve();
+const { server, url } = await serveLocal({ dir: join(ROOT, "www") });
 const profile = await mkdtemp(join(tmpdir(), "twinnet-bench-"));
 let context;
 try {

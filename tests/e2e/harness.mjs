@@ -11,13 +11,13 @@
 
 import { after, before } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { DIGITS } from "./digits.mjs";
+import { serveLocal } from "../../scripts/serve-local.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(HERE, "../..");
@@ -34,20 +34,10 @@ export let context;
 export const timings = { readyMs: [], releaseToVerdictMs: [], releaseToDomMs: [], workerMs: [] };
 
 /** Starts scripts/serve.py on a free port; resolves with the page's URL. */
-function startServer() {
-  return new Promise((resolvePromise, reject) => {
-    server = spawn("python3", [join(ROOT, "scripts/serve.py"), "--dir", WWW, "--port", "0", "--base", BASE_PATH, "--quiet"], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    server.on("error", reject);
-    server.on("exit", (code) => reject(new Error(`serve.py exited with ${code}`)));
-    let out = "";
-    server.stdout.on("data", (chunk) => {
-      out += chunk;
-      const match = out.match(/serving (\S+)/);
-      if (match) resolvePromise(match[1]);
-    });
-  });
+async function startServer() {
+  let url;
+  ({ server, url } = await serveLocal({ dir: WWW, base: BASE_PATH }));
+  return url;
 }
 
 /**
