@@ -24,6 +24,7 @@ use candle_core::{CpuStorage, CustomOp3, Layout, Shape, Tensor};
 
 use super::gemm::{gemm, Dims, Init, Strided};
 use super::scratch::Buffer;
+use super::winograd;
 
 /// Side of the convolution kernel.
 const KERNEL: usize = 3;
@@ -49,22 +50,34 @@ pub fn conv3x3_relu_pool(
     b: &Tensor,
     gradients: Gradients,
 ) -> candle_core::Result<Tensor> {
+    with_algorithm(x, w, b, gradients, None)
+}
+
+/// [`conv3x3_relu_pool`] computed by `algorithm` (`None`: the faster for the shapes).
+pub(crate) fn with_algorithm(
+    x: &Tensor,
+    w: &Tensor,
+    b: &Tensor,
+    gradients: Gradients,
+    algorithm: Option<Algorithm>,
+) -> candle_core::Result<Tensor> {
     let (x, w, b) = (x.contiguous()?, w.contiguous()?, b.contiguous()?);
+    let op = |save, input_grad| ConvReluPool::new(save, input_grad, algorithm);
     match gradients {
-        Gradients::None => x.apply_op3_no_bwd(&w, &b, &ConvReluPool::new(false, false)),
-        Gradients::Weights => x.apply_op3(&w, &b, ConvReluPool::new(true, false)),
-        Gradients::WeightsAndInput => x.apply_op3(&w, &b, ConvReluPool::new(true, true)),
+        Gradients::None => x.apply_op3_no_bwd(&w, &b, &op(false, false)),
+        Gradients::Weights => x.apply_op3(&w, &b, op(true, false)),
+        Gradients::WeightsAndInput => x.apply_op3(&w, &b, op(true, true)),
     }
 }
 
 /// The sizes of one application of the layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Geometry {
-    images: usize,
-    channels: usize,
-    height: usize,
-    width: usize,
-    outputs: usize,
+pub(super) struct Geometry {
+    pub(super) images: usize,
+    pub(super) channels: usize,
+    pub(super) height: usize,
+    pub(super) width: usize,
+    pub(super) outputs: usize,
 }
 
 impl Geometry {
@@ -108,10 +121,10 @@ impl Geometry {
     fn patch(&self) -> usize {
         self.channels * TAPS
     }
-    fn pooled_h(&self) -> usize {
+    pub(super) fn pooled_h(&self) -> usize {
         self.conv_h() / 2
     }
-    fn pooled_w(&self) -> usize {
+    pub(super) fn pooled_w(&self) -> usize {
         self.conv_w() / 2
     }
     fn output_shape(&self) -> Shape {
@@ -119,15 +132,15 @@ impl Geometry {
     }
 
     /// The same layer on `images` of the images (a chunk).
-    fn with_images(&self, images: usize) -> Self {
+    pub(super) fn with_images(&self, images: usize) -> Self {
         Self { images, ..*self }
     }
 
     /// Values of one input image, of one pooled output image, rows of `P` per image.
-    fn input_len(&self) -> usize {
+    pub(super) fn input_len(&self) -> usize {
         self.channels * self.height * self.width
     }
-    fn output_len(&self) -> usize {
+    pub(super) fn output_len(&self) -> usize {
         self.outputs * self.pooled_h() * self.pooled_w()
     }
     fn rows_per_image(&self) -> usize {
@@ -252,7 +265,7 @@ impl Geometry {
 
 /// `dst (cols × rows) = srcᵀ` for a row-major `rows × cols` `src`, in 4×4 blocks (whole
 /// vectors in and out) when both sides are multiples of 4.
-fn transpose_into(src: &[f32], rows: usize, cols: usize, dst: &mut [f32]) {
+pub(super) fn transpose_into(src: &[f32], rows: usize, cols: usize, dst: &mut [f32]) {
     const B: usize = 4;
     if !rows.is_multiple_of(B) || !cols.is_multiple_of(B) {
         for (c, out) in dst.chunks_exact_mut(rows).take(cols).enumerate() {
@@ -329,13 +342,45 @@ fn add_fixed<const N: usize>(dst: &mut [f32], src: &[f32]) {
     }
 }
 
+/// How the layer computes its convolution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Algorithm {
+    /// Im2col and three matrix products (this module).
+    Im2col,
+    /// Winograd F(2×2, 3×3) ([`super::winograd`]): 2.25× fewer multiplications, but
+    /// transforms per input channel and output channel.
+    Winograd,
+}
+
+impl Algorithm {
+    /// Input channels from which Winograd is faster: its transforms cost about what
+    /// im2col's copies do, so it wins once the products dominate. With one input
+    /// channel (the first layer) the products are tiny and im2col is faster.
+    const WINOGRAD_MIN_CHANNELS: usize = 4;
+
+    fn for_geometry(g: &Geometry) -> Self {
+        if g.channels >= Self::WINOGRAD_MIN_CHANNELS {
+            Algorithm::Winograd
+        } else {
+            Algorithm::Im2col
+        }
+    }
+}
+
 /// What the forward pass keeps for the backward pass.
 struct Saved {
     geometry: Geometry,
-    /// `Pᵀ` of the input, one `K × J` block per chunk of images.
-    patches: Buffer,
-    /// The conv output before the ReLU, one `O × J` block per chunk of images.
-    z: Buffer,
+    kept: Kept,
+}
+
+enum Kept {
+    Im2col {
+        /// `Pᵀ` of the input, one `K × J` block per chunk of images.
+        patches: Buffer,
+        /// The conv output before the ReLU, one `O × J` block per chunk of images.
+        z: Buffer,
+    },
+    Winograd(winograd::Saved),
 }
 
 /// The candle op; see the module documentation.
@@ -343,14 +388,17 @@ struct ConvReluPool {
     /// Keep the forward pass's patches and conv output (only when a backward pass may come).
     save: bool,
     input_grad: bool,
+    /// `None`: [`Algorithm::for_geometry`].
+    algorithm: Option<Algorithm>,
     saved: Mutex<Option<Saved>>,
 }
 
 impl ConvReluPool {
-    fn new(save: bool, input_grad: bool) -> Self {
+    fn new(save: bool, input_grad: bool, algorithm: Option<Algorithm>) -> Self {
         Self {
             save,
             input_grad,
+            algorithm,
             saved: Mutex::new(None),
         }
     }
@@ -384,6 +432,82 @@ fn transpose(w: &[f32], rows: usize, cols: usize) -> Vec<f32> {
     t
 }
 
+/// The im2col forward pass: the pooled output, and the patches and conv output if `save`.
+fn im2col_forward(
+    g: &Geometry,
+    x: &[f32],
+    w: &[f32],
+    b: &[f32],
+    save: bool,
+) -> (Vec<f32>, Option<Kept>) {
+    let (j, k, o) = (g.positions(), g.patch(), g.outputs);
+    let step = g.chunk_images();
+    // For training each chunk's Pᵀ and Z are contiguous blocks of `patches` and `z`,
+    // kept for the backward pass; for inference one chunk's worth is reused (in cache).
+    let rows = if save {
+        j
+    } else {
+        j.min(step * g.rows_per_image())
+    };
+    let mut patches = Buffer::scratch(rows * k);
+    let mut z = Buffer::scratch(rows * o);
+    let mut out = vec![0.0f32; g.images * g.output_len()];
+    for first in (0..g.images).step_by(step) {
+        let c = g.with_images(step.min(g.images - first));
+        let row0 = if save { first * g.rows_per_image() } else { 0 };
+        let pt = &mut patches[row0 * k..(row0 + c.positions()) * k];
+        let zc = &mut z[row0 * o..(row0 + c.positions()) * o];
+        c.patches_t_into(&x[first * g.input_len()..], pt);
+        let dims = Dims {
+            m: o,
+            n: c.positions(),
+            k,
+        };
+        gemm(dims, Strided::row_major(w, k), pt, zc, Init::Column(b));
+        c.relu_pool_into(zc, &mut out[first * g.output_len()..]);
+    }
+    (out, save.then_some(Kept::Im2col { patches, z }))
+}
+
+/// The im2col backward pass: `(dx if w is given, dw (O, C, 3, 3), db)`.
+fn im2col_backward(
+    g: &Geometry,
+    patches: &[f32],
+    z: &[f32],
+    grad: &[f32],
+    w: Option<&[f32]>,
+) -> (Option<Vec<f32>>, Vec<f32>, Vec<f32>) {
+    let (k, o) = (g.patch(), g.outputs);
+    let step = g.chunk_images();
+    let chunk_rows = step * g.rows_per_image();
+    let mut dz = Buffer::scratch(chunk_rows * o);
+    let mut dzt = Buffer::scratch(chunk_rows * o);
+    let mut dpt = Buffer::scratch(if w.is_some() { chunk_rows * k } else { 0 });
+    let mut dx = w.map(|_| vec![0.0f32; g.images * g.input_len()]);
+    let mut db = vec![0.0f32; o];
+    let mut dwt = vec![0.0f32; k * o];
+    for first in (0..g.images).step_by(step) {
+        let c = g.with_images(step.min(g.images - first));
+        let (row0, jc) = (first * g.rows_per_image(), c.positions());
+        let (dz, dzt) = (&mut dz[..jc * o], &mut dzt[..jc * o]);
+        let zc = &z[row0 * o..(row0 + jc) * o];
+        c.relu_pool_backward_into(zc, &grad[first * g.output_len()..], dz, dzt);
+        for (acc, row) in db.iter_mut().zip(dz.chunks_exact(jc)) {
+            *acc += sum(row);
+        }
+        let pt = &patches[row0 * k..(row0 + jc) * k];
+        let dims = Dims { m: k, n: o, k: jc };
+        gemm(dims, Strided::row_major(pt, jc), dzt, &mut dwt, Init::Add);
+        if let (Some(w), Some(dx)) = (w, &mut dx) {
+            let dpt = &mut dpt[..jc * k];
+            let dims = Dims { m: k, n: jc, k: o };
+            gemm(dims, Strided::transposed(w, k), dz, dpt, Init::Zero);
+            c.fold_into(dpt, &mut dx[first * g.input_len()..]);
+        }
+    }
+    (dx, transpose(&dwt, k, o), db)
+}
+
 impl CustomOp3 for ConvReluPool {
     fn name(&self) -> &'static str {
         "conv3x3-relu-avgpool2"
@@ -402,47 +526,19 @@ impl CustomOp3 for ConvReluPool {
         let x = f32_slice(s1, l1, "input")?;
         let w = f32_slice(s2, l2, "weight")?;
         let b = f32_slice(s3, l3, "bias")?;
-        let (j, k, o) = (g.positions(), g.patch(), g.outputs);
-
-        let step = g.chunk_images();
-        // For training each chunk's Pᵀ and Z are contiguous blocks of `patches` and `z`,
-        // kept for the backward pass; for inference one chunk's worth is reused (in cache).
-        let rows = if self.save {
-            j
-        } else {
-            j.min(step * g.rows_per_image())
+        let (out, kept) = match self.algorithm.unwrap_or(Algorithm::for_geometry(&g)) {
+            Algorithm::Im2col => im2col_forward(&g, x, w, b, self.save),
+            Algorithm::Winograd => {
+                let (out, saved) = winograd::forward(&g, x, w, b, self.save);
+                (out, saved.map(Kept::Winograd))
+            }
         };
-        let mut patches = Buffer::scratch(rows * k);
-        let mut z = Buffer::scratch(rows * o);
-        let mut out = vec![0.0f32; g.images * g.output_len()];
-        for first in (0..g.images).step_by(step) {
-            let c = g.with_images(step.min(g.images - first));
-            let row0 = if self.save {
-                first * g.rows_per_image()
-            } else {
-                0
-            };
-            let pt = &mut patches[row0 * k..(row0 + c.positions()) * k];
-            let zc = &mut z[row0 * o..(row0 + c.positions()) * o];
-            c.patches_t_into(&x[first * g.input_len()..], pt);
-            let dims = Dims {
-                m: o,
-                n: c.positions(),
-                k,
-            };
-            gemm(dims, Strided::row_major(w, k), pt, zc, Init::Column(b));
-            c.relu_pool_into(zc, &mut out[first * g.output_len()..]);
-        }
-        if self.save {
+        if let Some(kept) = kept {
             let mut saved = self
                 .saved
                 .lock()
                 .map_err(|_| candle_core::Error::Msg("conv3x3_relu_pool: poisoned".into()))?;
-            *saved = Some(Saved {
-                geometry: g,
-                patches,
-                z,
-            });
+            *saved = Some(Saved { geometry: g, kept });
         }
         Ok((CpuStorage::F32(out), g.output_shape()))
     }
@@ -455,7 +551,7 @@ impl CustomOp3 for ConvReluPool {
         _res: &Tensor,
         grad: &Tensor,
     ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
-        let saved = self
+        let Saved { geometry: g, kept } = self
             .saved
             .lock()
             .map_err(|_| candle_core::Error::Msg("conv3x3_relu_pool: poisoned".into()))?
@@ -465,69 +561,27 @@ impl CustomOp3 for ConvReluPool {
                     "conv3x3_relu_pool: backward without a saved forward pass".into(),
                 )
             })?;
-        let Saved {
-            geometry: g,
-            patches,
-            z,
-        } = saved;
-        let (k, o) = (g.patch(), g.outputs);
         let grad = grad.contiguous()?.flatten_all()?.to_vec1::<f32>()?;
         let w = if self.input_grad {
             Some(w.contiguous()?.flatten_all()?.to_vec1::<f32>()?)
         } else {
             None
         };
-
-        let step = g.chunk_images();
-        let chunk_rows = step * g.rows_per_image();
-        let mut dz = Buffer::scratch(chunk_rows * o);
-        let mut dzt = Buffer::scratch(chunk_rows * o);
-        let mut dpt = Buffer::scratch(if w.is_some() { chunk_rows * k } else { 0 });
-        let mut dx = vec![
-            0.0f32;
-            if w.is_some() {
-                g.images * g.input_len()
-            } else {
-                0
-            }
-        ];
-        let mut db = vec![0.0f32; o];
-        let mut dwt = vec![0.0f32; k * o];
-        for first in (0..g.images).step_by(step) {
-            let c = g.with_images(step.min(g.images - first));
-            let (row0, jc) = (first * g.rows_per_image(), c.positions());
-            let (dz, dzt) = (&mut dz[..jc * o], &mut dzt[..jc * o]);
-            let zc = &z[row0 * o..(row0 + jc) * o];
-            c.relu_pool_backward_into(zc, &grad[first * g.output_len()..], dz, dzt);
-            for (acc, row) in db.iter_mut().zip(dz.chunks_exact(jc)) {
-                *acc += sum(row);
-            }
-            let pt = &patches[row0 * k..(row0 + jc) * k];
-            let dims = Dims { m: k, n: o, k: jc };
-            gemm(dims, Strided::row_major(pt, jc), dzt, &mut dwt, Init::Add);
-            if let Some(w) = &w {
-                let dpt = &mut dpt[..jc * k];
-                let dims = Dims { m: k, n: jc, k: o };
-                gemm(dims, Strided::transposed(w, k), dz, dpt, Init::Zero);
-                c.fold_into(dpt, &mut dx[first * g.input_len()..]);
-            }
-        }
-        drop((patches, z));
-        let dw = transpose(&dwt, k, o);
-        let dx = match w {
-            Some(_) => Some(Tensor::from_vec(
+        let (dx, dw, db) = match kept {
+            Kept::Im2col { patches, z } => im2col_backward(&g, &patches, &z, &grad, w.as_deref()),
+            Kept::Winograd(saved) => winograd::backward(&g, saved, &grad, w.as_deref()),
+        };
+        let cpu = &candle_core::Device::Cpu;
+        let dx = match dx {
+            Some(dx) => Some(Tensor::from_vec(
                 dx,
                 (g.images, g.channels, g.height, g.width),
-                &candle_core::Device::Cpu,
+                cpu,
             )?),
             None => None,
         };
-        let dw = Tensor::from_vec(
-            dw,
-            (o, g.channels, KERNEL, KERNEL),
-            &candle_core::Device::Cpu,
-        )?;
-        let db = Tensor::from_vec(db, o, &candle_core::Device::Cpu)?;
+        let dw = Tensor::from_vec(dw, (g.outputs, g.channels, KERNEL, KERNEL), cpu)?;
+        let db = Tensor::from_vec(db, g.outputs, cpu)?;
         Ok((dx, Some(dw), Some(db)))
     }
 }
@@ -565,59 +619,68 @@ mod tests {
         max_abs(&diff) / max_abs(want).max(1.0)
     }
 
-    /// Values and all three gradients against candle's graph, for both layer shapes.
+    /// Values and all three gradients against candle's graph, for both layer shapes and
+    /// others, by both algorithms.
     #[test]
     fn matches_candles_conv_relu_pool_and_its_gradients() -> candle_core::Result<()> {
         let mut rng = Rng::for_stream(3, Stream::Init);
-        // The first two span several chunks (see `Geometry::chunk_images`), the last chunk partial.
-        for (n, c, h, o) in [(40, 1, 14, 16), (50, 16, 6, 32), (2, 3, 8, 5)] {
-            let x = random(&mut rng, &[n, c, h, h])?;
-            let w = random(&mut rng, &[o, c, 3, 3])?;
-            let b = random(&mut rng, &[o])?;
-            // A loss that weights every output differently.
-            let out_shape = [n, o, (h - 2) / 2, (h - 2) / 2];
-            let weights = random(&mut rng, &out_shape)?;
+        // The first two span several chunks (see `Geometry::chunk_images` and
+        // `winograd::chunk_images`), the last chunk partial; the others have more tiles.
+        let shapes = [
+            (40, 1, 14, 16),
+            (50, 16, 6, 32),
+            (2, 3, 8, 5),
+            (7, 16, 10, 8),
+        ];
+        for algorithm in [Algorithm::Im2col, Algorithm::Winograd] {
+            for (n, c, h, o) in shapes {
+                let x = random(&mut rng, &[n, c, h, h])?;
+                let w = random(&mut rng, &[o, c, 3, 3])?;
+                let b = random(&mut rng, &[o])?;
+                // A loss that weights every output differently.
+                let out_shape = [n, o, (h - 2) / 2, (h - 2) / 2];
+                let weights = random(&mut rng, &out_shape)?;
+                let what = format!("{algorithm:?} {n}×{c}×{h}→{o}");
 
-            let want = reference(&x, &w, &b)?;
-            let got = conv3x3_relu_pool(&x, &w, &b, Gradients::WeightsAndInput)?;
-            assert_eq!(got.dims(), want.dims());
-            assert!(
-                max_diff(&got, &want) <= 1e-5,
-                "forward {n}×{c}×{h}: {}",
-                max_diff(&got, &want)
-            );
+                let want = reference(&x, &w, &b)?;
+                let got = with_algorithm(&x, &w, &b, Gradients::WeightsAndInput, Some(algorithm))?;
+                assert_eq!(got.dims(), want.dims());
+                let diff = max_diff(&got, &want);
+                assert!(diff <= 1e-5, "forward {what}: {diff}");
 
-            let want_grads = (want * weights.as_tensor())?.sum_all()?.backward()?;
-            let got_grads = (got * weights.as_tensor())?.sum_all()?.backward()?;
-            for (name, var) in [("input", &x), ("weight", &w), ("bias", &b)] {
-                let (g, wg) = (
-                    got_grads.get(var).expect("gradient"),
-                    want_grads.get(var).expect("gradient"),
-                );
-                assert!(
-                    max_diff(g, wg) <= 1e-5,
-                    "{name} gradient {n}×{c}×{h}: {}",
-                    max_diff(g, wg)
-                );
+                let want_grads = (want * weights.as_tensor())?.sum_all()?.backward()?;
+                let got_grads = (got * weights.as_tensor())?.sum_all()?.backward()?;
+                for (name, var) in [("input", &x), ("weight", &w), ("bias", &b)] {
+                    let (g, wg) = (
+                        got_grads.get(var).expect("gradient"),
+                        want_grads.get(var).expect("gradient"),
+                    );
+                    let diff = max_diff(g, wg);
+                    assert!(diff <= 1e-5, "{name} gradient {what}: {diff}");
+                }
+
+                let inference = with_algorithm(&x, &w, &b, Gradients::None, Some(algorithm))?;
+                let diff = max_diff(&inference, &reference(&x, &w, &b)?);
+                assert!(diff <= 1e-5, "inference {what}: {diff}");
             }
-
-            let inference = conv3x3_relu_pool(&x, &w, &b, Gradients::None)?;
-            assert!(max_diff(&inference, &reference(&x, &w, &b)?) <= 1e-5);
         }
         Ok(())
     }
 
+    /// The first layer trains without an input gradient, by either algorithm.
     #[test]
     fn the_first_layer_has_no_input_gradient() -> candle_core::Result<()> {
         let mut rng = Rng::for_stream(4, Stream::Init);
         let x = random(&mut rng, &[2, 1, 6, 6])?;
         let w = random(&mut rng, &[4, 1, 3, 3])?;
         let b = random(&mut rng, &[4])?;
-        let grads = conv3x3_relu_pool(&x, &w, &b, Gradients::Weights)?
-            .sum_all()?
-            .backward()?;
-        assert!(grads.get(&x).is_none());
-        assert!(grads.get(&w).is_some() && grads.get(&b).is_some());
+        for algorithm in [Algorithm::Im2col, Algorithm::Winograd] {
+            let grads = with_algorithm(&x, &w, &b, Gradients::Weights, Some(algorithm))?
+                .sum_all()?
+                .backward()?;
+            assert!(grads.get(&x).is_none());
+            assert!(grads.get(&w).is_some() && grads.get(&b).is_some());
+        }
         Ok(())
     }
 
