@@ -357,9 +357,12 @@ impl Algorithm {
     /// im2col's copies do, so it wins once the products dominate. With one input
     /// channel (the first layer) the products are tiny and im2col is faster.
     const WINOGRAD_MIN_CHANNELS: usize = 4;
+    /// Images from which Winograd is faster: below, transforming the filters (once per
+    /// call) costs more than it saves; a one-pair prediction takes im2col.
+    const WINOGRAD_MIN_IMAGES: usize = 16;
 
     fn for_geometry(g: &Geometry) -> Self {
-        if g.channels >= Self::WINOGRAD_MIN_CHANNELS {
+        if g.channels >= Self::WINOGRAD_MIN_CHANNELS && g.images >= Self::WINOGRAD_MIN_IMAGES {
             Algorithm::Winograd
         } else {
             Algorithm::Im2col

@@ -190,20 +190,23 @@ fn chunk_images(g: &Geometry) -> usize {
     images.min(g.images.max(1))
 }
 
-/// The filters in the transform domain, `(G w[o][c] Gᵀ)[ξ]`, as `U[ξ][o][c]` and as
-/// `Uᵀ[ξ][c][o]`.
-fn filters(w: &[f32], outputs: usize, channels: usize) -> (Vec<f32>, Vec<f32>) {
+/// The filters in the transform domain, `(G w[o][c] Gᵀ)[ξ]`, as `U[ξ][o][c]` or, if
+/// `transposed`, as `Uᵀ[ξ][c][o]`.
+fn filters(w: &[f32], outputs: usize, channels: usize, transposed: bool) -> Vec<f32> {
     let mut u = vec![0.0f32; XI * outputs * channels];
-    let mut ut = vec![0.0f32; XI * outputs * channels];
     for (oc_c, g) in w.chunks_exact(9).enumerate() {
         let (oc, c) = (oc_c / channels, oc_c % channels);
         let t = both_sides(from_fn(|ky| from_fn(|kx| [g[ky * 3 + kx]])), filter_1d::<1>);
         for (xi, [value]) in t.iter().flatten().enumerate() {
-            u[(xi * outputs + oc) * channels + c] = *value;
-            ut[(xi * channels + c) * outputs + oc] = *value;
+            let at = if transposed {
+                (xi * channels + c) * outputs + oc
+            } else {
+                (xi * outputs + oc) * channels + c
+            };
+            u[at] = *value;
         }
     }
-    (u, ut)
+    u
 }
 
 /// `dW[o][c] = Gᵀ dU[o][c] G` from `dUᵀ[ξ][c][o]`, as `(O, C, 3, 3)`.
@@ -360,7 +363,7 @@ pub(super) fn forward(
     save: bool,
 ) -> (Vec<f32>, Option<Saved>) {
     let (o, c, tiles) = (g.outputs, g.channels, tiles(g));
-    let (_, ut) = filters(w, o, c);
+    let ut = filters(w, o, c, true);
     let step = chunk_images(g);
     // Training keeps every chunk's V and Y; inference reuses one chunk's (in cache).
     let kept = if save { g.images } else { step };
@@ -413,7 +416,7 @@ pub(super) fn backward(
     let (o, c, tiles) = (g.outputs, g.channels, tiles(g));
     let plane = g.height * g.width;
     let Saved { v, y } = saved;
-    let u = w.map(|w| filters(w, o, c).0);
+    let u = w.map(|w| filters(w, o, c, false));
     let step = chunk_images(g);
     let mut grad_t = Buffer::scratch(step * g.output_len());
     let mut dm = Buffer::scratch(step * m_len(g));
