@@ -88,6 +88,17 @@ pub enum Which {
     Second,
 }
 
+impl Which {
+    /// `"a"` (the first drawing) or `"b"` (the second), as the page names its pads.
+    pub fn parse(side: &str) -> Result<Self, WebError> {
+        match side {
+            "a" => Ok(Which::First),
+            "b" => Ok(Which::Second),
+            other => Err(WebError::UnknownSide(other.to_string())),
+        }
+    }
+}
+
 impl std::fmt::Display for Which {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
@@ -120,6 +131,8 @@ pub enum WebError {
     Model(#[from] candle_core::Error),
     #[error("{which} digit: {len} values is not a 14×14 network input (196 values in [0, 1])")]
     NotAnInput { which: Which, len: usize },
+    #[error("unknown drawing {0:?}: use \"a\" (the first) or \"b\" (the second)")]
+    UnknownSide(String),
     #[error("could not hand the result to JavaScript: {0}")]
     Serialize(String),
     #[error(transparent)]
@@ -196,6 +209,48 @@ impl ModelInfo {
     }
 }
 
+/// The two drawings as the network sees them, kept between predictions: the page sends a
+/// drawing again only when it changed, so a stroke on one pad does not preprocess the
+/// other. A side never set is blank. Independent of the model: it survives model loads.
+#[wasm_bindgen]
+#[derive(Debug, Default)]
+pub struct Drawings {
+    first: Option<[f32; PIXELS14]>,
+    second: Option<[f32; PIXELS14]>,
+}
+
+impl Drawings {
+    /// [`Drawings::set`] with the typed error, for Rust callers.
+    pub fn set_pixels(
+        &mut self,
+        which: Which,
+        pixels: &[u8],
+        format: PixelFormat,
+    ) -> Result<(), WebError> {
+        let input = network_input(which, pixels, format)?;
+        match which {
+            Which::First => self.first = input,
+            Which::Second => self.second = input,
+        }
+        Ok(())
+    }
+}
+
+#[wasm_bindgen]
+impl Drawings {
+    /// Two blank drawings.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Drawings {
+        Self::default()
+    }
+
+    /// Replaces drawing `side` (`"a"` or `"b"`) by the bytes of a square image in `format`
+    /// (as [`Model::predict`] takes them); on an `Error` the drawing is left as it was.
+    pub fn set(&mut self, side: &str, pixels: &[u8], format: &str) -> Result<(), JsError> {
+        Ok(self.set_pixels(Which::parse(side)?, pixels, PixelFormat::parse(format)?)?)
+    }
+}
+
 /// A loaded TwinNet. The worker that creates it is its only owner.
 #[wasm_bindgen]
 pub struct Model {
@@ -221,6 +276,12 @@ impl Model {
         let b = network_input(Which::Second, b, format)?;
         Ok(predict::predict(&self.net, a.as_ref(), b.as_ref())?)
     }
+
+    /// [`Model::predict_drawings`] with the typed error and the Rust value.
+    pub fn drawings_prediction(&self, drawings: &Drawings) -> Result<Prediction, WebError> {
+        let (a, b) = (drawings.first.as_ref(), drawings.second.as_ref());
+        Ok(predict::predict(&self.net, a, b)?)
+    }
 }
 
 #[wasm_bindgen]
@@ -245,6 +306,12 @@ impl Model {
     pub fn predict(&self, a: &[u8], b: &[u8], format: &str) -> Result<JsValue, JsError> {
         let prediction = self.prediction(a, b, PixelFormat::parse(format)?)?;
         Ok(to_js(&prediction)?)
+    }
+
+    /// Predicts on the drawings kept in `drawings`; returns what [`Model::predict`] returns.
+    #[wasm_bindgen(js_name = predictDrawings)]
+    pub fn predict_drawings(&self, drawings: &Drawings) -> Result<JsValue, JsError> {
+        Ok(to_js(&self.drawings_prediction(drawings)?)?)
     }
 
     /// Predicts on two digits already in the network's input form (14×14 = 196 values

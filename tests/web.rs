@@ -12,8 +12,8 @@ use twinnet::data::digits_file;
 use twinnet::predict::{self, Prediction};
 use twinnet::session::EpochReport;
 use twinnet::web::{
-    memory_bytes, take_panic_message, Ablation, Model, PixelFormat, Training, TrainingData,
-    WebError, Which,
+    memory_bytes, take_panic_message, Ablation, Drawings, Model, PixelFormat, Training,
+    TrainingData, WebError, Which,
 };
 use wasm_bindgen::{JsCast, JsError, JsValue};
 use wasm_bindgen_test::*;
@@ -89,6 +89,59 @@ fn blank_drawings_have_no_verdict() {
     assert_eq!(p.a.as_ref().map(|v| v.argmax), Some(3));
     let p = predict(&model(), &empty, &empty, "rgba").unwrap();
     assert!(p.verdict.is_none() && p.a.is_none() && p.b.is_none() && p.blank_a && p.blank_b);
+}
+
+fn predict_kept(model: &Model, drawings: &Drawings) -> Prediction {
+    let value = model.predict_drawings(drawings).map_err(message).unwrap();
+    serde_wasm_bindgen::from_value(value).expect("a Prediction")
+}
+
+/// The worker keeps the drawings and is sent only the one that changed: predictions on
+/// kept drawings are the same as on the pair; a side not sent stays as it was.
+#[wasm_bindgen_test]
+fn kept_drawings_predict_like_the_pair() {
+    let (three, eight) = drawings();
+    let model = model();
+    let mut kept = Drawings::new();
+    let p = predict_kept(&model, &kept);
+    assert!(
+        p.verdict.is_none() && p.blank_a && p.blank_b,
+        "new drawings are blank"
+    );
+
+    kept.set("a", &three, "rgba").map_err(message).unwrap();
+    kept.set("b", &eight, "rgba").map_err(message).unwrap();
+    assert_eq!(
+        predict_kept(&model, &kept),
+        predict(&model, &three, &eight, "rgba").unwrap()
+    );
+    assert_prediction_close(&predict_kept(&model, &kept), &expected());
+
+    kept.set("a", &alpha(&eight), "alpha")
+        .map_err(message)
+        .unwrap();
+    let both_eights = predict(&model, &eight, &eight, "rgba").unwrap();
+    assert_eq!(predict_kept(&model, &kept), both_eights);
+
+    // Errors name the problem and leave the drawings as they were.
+    let e = message(kept.set("c", &three, "rgba").unwrap_err());
+    assert!(e.contains("unknown drawing \"c\""), "{e}");
+    let e = message(kept.set("b", &three[..404], "rgba").unwrap_err());
+    assert!(
+        e.contains("second drawing") && e.contains("not a square"),
+        "{e}"
+    );
+    assert!(kept.set("b", &three, "bgr").is_err());
+    assert_eq!(predict_kept(&model, &kept), both_eights);
+
+    kept.set("b", &vec![0u8; eight.len()], "rgba")
+        .map_err(message)
+        .unwrap();
+    let p = predict_kept(&model, &kept);
+    assert!(
+        p.verdict.is_none() && !p.blank_a && p.blank_b,
+        "a cleared drawing is blank"
+    );
 }
 
 #[wasm_bindgen_test]

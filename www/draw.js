@@ -19,6 +19,7 @@ export class DrawingPad {
   #strokes = []; // arrays of {x, y} in 0..1
   #current = null;
   #pointerId = null;
+  #version = 0;
   #listeners;
 
   /**
@@ -43,6 +44,11 @@ export class DrawingPad {
   /** True when nothing has been drawn since the last clear. */
   get empty() {
     return this.#strokes.length === 0;
+  }
+
+  /** Changes whenever the pixels do (a stroke grows, a clear, a resize). */
+  get version() {
+    return this.#version;
   }
 
   /** True while a pointer is drawing. */
@@ -121,6 +127,7 @@ export class DrawingPad {
   // ---- Rendering: quadratic curves through the midpoints of successive points ----
 
   #pen() {
+    this.#version++; // every drawing call below changes pixels
     const ctx = this.#ctx;
     const side = this.#canvas.width;
     ctx.lineWidth = PEN_WIDTH * side;
@@ -163,6 +170,7 @@ export class DrawingPad {
   }
 
   #redraw() {
+    this.#version++;
     this.#ctx.clearRect(0, 0, this.#canvas.width, this.#canvas.height);
     for (const stroke of this.#strokes) {
       this.#dot(stroke[0]);

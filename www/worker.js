@@ -6,8 +6,10 @@
 // and every answer names it:
 //   in:  {type: "load", id, url}            fetch a safetensors file and make the model
 //        {type: "load", id, bytes}          … or take its bytes (ArrayBuffer)
-//        {type: "predict", id, format, a, b} two square drawings' pixels (Uint8(Clamped)Array),
-//                                           format "rgba" or "alpha"
+//        {type: "predict", id, format, a?, b?} the drawings that changed since the last
+//                                           predict: square pixels (Uint8(Clamped)Array),
+//                                           format "rgba" or "alpha"; the worker keeps the
+//                                           other (never sent: blank)
 //        {type: "train", id, options}       options {share, aux, epochs, pairs, lr, batch, seed}
 //        {type: "ablate", id, rounds, epochs?, pairs?, seed?}
 //        {type: "cancel", id, target}       stop run `target` at its next epoch boundary
@@ -21,7 +23,7 @@
 //        {id, error, fatal, cancelled}      the failure; fatal = this worker is unusable
 //                                           (the wasm module panicked) and must be replaced;
 //                                           cancelled = a cancel request stopped it
-import init, { Ablation, Model, Training, TrainingData, memoryBytes, takePanicMessage } from "./pkg/twinnet.js";
+import init, { Ablation, Drawings, Model, Training, TrainingData, memoryBytes, takePanicMessage } from "./pkg/twinnet.js";
 
 // Compiling the module starts with the worker, in parallel with fetching the weights.
 // A failure surfaces in the first request that needs it.
@@ -34,6 +36,8 @@ wasmReady.catch(() => {});
 const DATA_URL = new URL("./data/mnist10k.bin", import.meta.url);
 
 let model = null;
+/** The two drawings, preprocessed, as the last predict requests left them (any model). */
+let drawings = null;
 let crash = null;
 /** A promise of the parsed digits (a TrainingData), made on the first train or ablate and kept. */
 let data = null;
@@ -131,8 +135,10 @@ const handlers = {
 
   async predict({ format, a, b }) {
     if (!model) throw new Error("no model loaded yet: send a load request first");
-    if (!a || !b) throw new Error("predict needs the pixels of both drawings, a and b");
-    return model.predict(a, b, format ?? "rgba");
+    drawings ??= new Drawings();
+    if (a) drawings.set("a", a, format ?? "rgba");
+    if (b) drawings.set("b", b, format ?? "rgba");
+    return model.predictDrawings(drawings);
   },
 
   /** One run of the training form; the result carries the weights (transferred). */

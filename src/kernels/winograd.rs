@@ -9,11 +9,17 @@
 //!
 //! `Y = Aᵀ [Σ_c (G g Gᵀ) ⊙ (Bᵀ d B)] A`,
 //!
-//! so per transform point `ξ` (16 of them) one matrix product over channels,
-//! `M_ξ (O × T) = U_ξ (O × C) · V_ξ (C × T)`, with `T` the tiles of a chunk of images.
-//! The backward pass is the exact transpose of every step: the gradients of `M`, then
-//! `dU_ξᵀ (C × O) = V_ξ · dM_ξᵀ` and `dV_ξ (C × T) = U_ξᵀ · dM_ξ`, transformed back by
-//! `Gᵀ · G` (filters) and `B · Bᵀ` (input, added onto overlapping patches).
+//! so per transform point `ξ` (16 of them) one matrix product over channels. The layouts
+//! are channels-last, so that the transforms work on vectors of channels and every
+//! product has the long dimension (`T`, the tiles of a chunk of images) along rows:
+//!
+//! - forward: `M_ξ (T × O) = V_ξ (T × C) · Uᵀ_ξ (C × O)`, then `Aᵀ · A`, bias, ReLU, mean;
+//! - filter gradient: `dUᵀ_ξ (C × O) = V_ξᵀ (C × T) · dM_ξ (T × O)`, back by `Gᵀ · G`;
+//! - input gradient: `dV_ξ (T × C) = dM_ξ (T × O) · U_ξ (O × C)`, back by `B · Bᵀ` and
+//!   added onto the overlapping input patches.
+//!
+//! The backward pass is the exact transpose of every forward step. The input arrives and
+//! the output leaves in candle's NCHW layout (one transpose per image each way).
 //!
 //! Its results differ from the direct convolution only in rounding.
 

@@ -31,7 +31,7 @@ let server;
 export let baseUrl;
 let profileDir;
 export let context;
-export const timings = { readyMs: [], releaseToVerdictMs: [], releaseToDomMs: [], workerMs: [] };
+export const timings = { readyMs: [], releaseToVerdictMs: [], releaseToSentMs: [], releaseToAnswerMs: [], releaseToDomMs: [], workerMs: [] };
 
 /** Starts scripts/serve.py on a free port; resolves with the page's URL. */
 async function startServer() {
@@ -141,6 +141,8 @@ export async function draw(page, side, digit, input = mouse) {
   for (const m of measures.slice(before)) {
     timings.releaseToVerdictMs.push(m.duration);
     timings.workerMs.push(m.workerMs);
+    timings.releaseToSentMs.push(m.sentMs);
+    timings.releaseToAnswerMs.push(m.answeredMs);
     timings.releaseToDomMs.push(m.shownMs);
   }
 }
