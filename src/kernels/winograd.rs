@@ -33,8 +33,9 @@ use super::scratch::Buffer;
 const XI: usize = 16;
 /// Conv outputs per tile (2×2).
 const TILE_OUTPUTS: usize = 4;
-/// Channels per vector in the transforms, which work on all channels of a tile at once.
-const LANES: usize = 8;
+/// Channels per vector in the transforms, which work on all channels of a tile at once:
+/// one 128-bit SIMD vector (simd128, SSE2), which measured faster than 8 or 16 on wasm32.
+const LANES: usize = 4;
 
 /// `L` channels' values: the transforms are the same for every channel, so they run on
 /// channel vectors (channels-last layouts keep a pixel's channels contiguous).
@@ -55,11 +56,15 @@ fn sub<const L: usize>(mut a: Lanes<L>, b: Lanes<L>) -> Lanes<L> {
     a
 }
 #[inline(always)]
-fn half<const L: usize>(mut a: Lanes<L>) -> Lanes<L> {
+fn scale<const L: usize>(mut a: Lanes<L>, by: f32) -> Lanes<L> {
     for a in a.iter_mut() {
-        *a *= 0.5;
+        *a *= by;
     }
     a
+}
+#[inline(always)]
+fn half<const L: usize>(a: Lanes<L>) -> Lanes<L> {
+    scale(a, 0.5)
 }
 #[inline(always)]
 fn neg<const L: usize>(mut a: Lanes<L>) -> Lanes<L> {
@@ -146,6 +151,19 @@ fn both_sides<T: Copy, const I: usize, const O: usize>(
 #[inline(always)]
 fn load<const L: usize>(s: &[f32], at: usize) -> Lanes<L> {
     s[at..at + L].try_into().expect("L values")
+}
+
+/// The 4×4 channel vectors at `at(i, j)` (a plain loop: nested `from_fn`s of arrays are
+/// not inlined on wasm32).
+#[inline(always)]
+fn load_4x4<const L: usize>(s: &[f32], at: impl Fn(usize, usize) -> usize) -> [[Lanes<L>; 4]; 4] {
+    let mut out = [[[0.0f32; L]; 4]; 4];
+    for (i, row) in out.iter_mut().enumerate() {
+        for (j, v) in row.iter_mut().enumerate() {
+            *v = load::<L>(s, at(i, j));
+        }
+    }
+    out
 }
 
 #[inline(always)]
@@ -254,7 +272,7 @@ fn transform_input<const L: usize>(g: &Geometry, xt: &[f32], v: &mut [f32], c0: 
     for (n, image) in xt.chunks_exact(g.input_len()).take(g.images).enumerate() {
         for tile in 0..tiles {
             let (origin, row) = patch_origin(g, tile);
-            let d = from_fn(|i| from_fn(|j| load::<L>(image, origin + i * row + j * c + c0)));
+            let d = load_4x4::<L>(image, |i, j| origin + i * row + j * c + c0);
             let t = both_sides(d, input_1d::<L>);
             let at = (n * tiles + tile) * XI * c + c0;
             for (xi, value) in t.iter().flatten().enumerate() {
@@ -276,7 +294,7 @@ fn input_backward<const L: usize>(g: &Geometry, dv: &[f32], dxt: &mut [f32], c0:
     {
         for tile in 0..tiles {
             let t = n * tiles + tile;
-            let dvv = from_fn(|i| from_fn(|j| load::<L>(dv, ((i * 4 + j) * t_all + t) * c + c0)));
+            let dvv = load_4x4::<L>(dv, |i, j| ((i * 4 + j) * t_all + t) * c + c0);
             let dd = both_sides(dvv, input_grad_1d::<L>);
             let (origin, row) = patch_origin(g, tile);
             for (i, values) in dd.iter().enumerate() {
@@ -291,8 +309,11 @@ fn input_backward<const L: usize>(g: &Geometry, dv: &[f32], dxt: &mut [f32], c0:
 
 /// Not `v.max(0.0)`: on wasm32 that is a call to `fmaxf`.
 #[inline(always)]
-fn relu<const L: usize>(v: Lanes<L>) -> Lanes<L> {
-    from_fn(|l| if v[l] > 0.0 { v[l] } else { 0.0 })
+fn relu<const L: usize>(mut v: Lanes<L>) -> Lanes<L> {
+    for v in v.iter_mut() {
+        *v = if *v > 0.0 { *v } else { 0.0 };
+    }
+    v
 }
 
 /// For output channels `o0..o0+L`: `Y_t = Aᵀ M_t A + b` from `M[ξ][t][o]`, kept as
@@ -310,7 +331,7 @@ fn transform_output<const L: usize>(
     let t_all = g.images * tiles(g);
     let bias = load::<L>(b, o0);
     for t in 0..t_all {
-        let mm = from_fn(|i| from_fn(|j| load::<L>(m, ((i * 4 + j) * t_all + t) * o + o0)));
+        let mm = load_4x4::<L>(m, |i, j| ((i * 4 + j) * t_all + t) * o + o0);
         let r = both_sides(mm, output_1d::<L>);
         let values = [r[0][0], r[0][1], r[1][0], r[1][1]].map(|v| add(v, bias));
         for (q, value) in values.iter().enumerate() {
@@ -320,7 +341,7 @@ fn transform_output<const L: usize>(
             add(relu(values[0]), relu(values[1])),
             add(relu(values[2]), relu(values[3])),
         );
-        store::<L>(pooled, t * o + o0, from_fn(|l| 0.25 * sum[l]));
+        store::<L>(pooled, t * o + o0, scale(sum, 0.25));
     }
 }
 
@@ -339,11 +360,14 @@ fn output_backward<const L: usize>(
     let t_all = g.images * tiles(g);
     let mut bias_grad = [0.0f32; L];
     for t in 0..t_all {
-        let pooled: Lanes<L> = from_fn(|l| 0.25 * grad[t * o + o0 + l]);
-        let dy: [Lanes<L>; 4] = from_fn(|q| {
+        let pooled = scale(load::<L>(grad, t * o + o0), 0.25);
+        let mut dy = [[0.0f32; L]; 4];
+        for (q, dy) in dy.iter_mut().enumerate() {
             let y = load::<L>(y, (t * TILE_OUTPUTS + q) * o + o0);
-            from_fn(|l| if y[l] > 0.0 { pooled[l] } else { 0.0 })
-        });
+            for ((d, &y), &p) in dy.iter_mut().zip(&y).zip(&pooled) {
+                *d = if y > 0.0 { p } else { 0.0 };
+            }
+        }
         bias_grad = add(bias_grad, add(add(dy[0], dy[1]), add(dy[2], dy[3])));
         let dmm = both_sides([[dy[0], dy[1]], [dy[2], dy[3]]], output_grad_1d::<L>);
         for (xi, value) in dmm.iter().flatten().enumerate() {
