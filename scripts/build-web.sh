@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds the static page in www/: the wasm package (www/pkg/, wasm-pack --target web,
-# +simd128 from .cargo/config.toml), the digits data (www/data/mnist10k.bin) and the
-# pretrained weights (www/twinnet.safetensors); then prints what the page weighs.
+# Builds the static page in www/: the wasm package twice from the same code (www/pkg/:
+# SIMD128 from .cargo/config.toml; www/pkg-relaxed/: SIMD128 + relaxed SIMD, which fuses the
+# matrix products' multiply-adds; www/wasm-module.js picks one per browser), the digits data
+# (www/data/mnist10k.bin) and the pretrained weights (www/twinnet.safetensors); then prints
+# what the page weighs.
 # Needs the tools of scripts/setup-web.sh --build-only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,11 +16,23 @@ if [[ ! -s $weights ]]; then
   cp tests/fixtures/pytorch/twinnet_share_aux.safetensors "$weights"
 fi
 
-echo "== wasm-pack build --target web --release"
-nice -n 10 wasm-pack build --target web --release --out-dir www/pkg --no-typescript --no-pack
-# Only the module and its JS glue belong on the page.
-rm -f www/pkg/README.md www/pkg/package.json www/pkg/.gitignore
-python3 scripts/strip-wasm-names.py www/pkg/twinnet_bg.wasm
+# build OUT_DIR [extra target features]: one wasm-pack build; only the module and its JS
+# glue belong on the page.
+build() {
+  local out=$1 features=${2:-}
+  echo "== wasm-pack build --target web --release --out-dir $out${features:+ (+$features)}"
+  if [[ -n $features ]]; then
+    # RUSTFLAGS replaces .cargo/config.toml's flags; its own target dir keeps both builds cached.
+    RUSTFLAGS="-C target-feature=+simd128,+$features" CARGO_TARGET_DIR=target/wasm-$features \
+      nice -n 10 wasm-pack build --target web --release --out-dir "$out" --no-typescript --no-pack
+  else
+    nice -n 10 wasm-pack build --target web --release --out-dir "$out" --no-typescript --no-pack
+  fi
+  rm -f "$out/README.md" "$out/package.json" "$out/.gitignore"
+  python3 scripts/strip-wasm-names.py "$out/twinnet_bg.wasm"
+}
+build www/pkg
+build www/pkg-relaxed relaxed-simd
 
 # Total bytes of the files, raw and each gzipped on its own (as a server sends them).
 size_row() {
@@ -32,6 +46,7 @@ size_row() {
 }
 echo "== www/ sizes"
 size_row "wasm (pkg/twinnet_bg.wasm)" www/pkg/twinnet_bg.wasm
+size_row "wasm (pkg-relaxed/…)" www/pkg-relaxed/twinnet_bg.wasm
 size_row "JS glue (pkg/twinnet.js)" www/pkg/twinnet.js
 size_row "page JS (www/*.js)" www/*.js
 size_row "HTML + CSS" www/index.html www/style.css

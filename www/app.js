@@ -73,6 +73,7 @@ current.onChange = (record) => {
   live.ready = true;
   statusEl.dataset.source = record.source;
   statusEl.dataset.config = info.name;
+  statusEl.dataset.wasm = record.build;
   setStatus(
     "ready",
     `Model ready: ${info.name} TwinNet (${sourceText[record.source]}), ${info.parameters.toLocaleString("en")} parameters, ${Math.round(record.size / 1024)} KB.`,

@@ -12,7 +12,8 @@ import { configName } from "./training-options.js";
 
 /**
  * @typedef {{source: "pretrained" | "trained" | "uploaded", info: object, bytes?: ArrayBuffer,
- *   options?: object, metrics?: object, epochs?: object[], fileName?: string, savedAt?: number}} ModelRecord
+ *   options?: object, metrics?: object, epochs?: object[], fileName?: string, savedAt?: number,
+ *   build?: string}} ModelRecord (build: the predictor's wasm build, see wasm-module.js)
  */
 
 export class CurrentModel {
@@ -79,7 +80,7 @@ export class CurrentModel {
   /** Back to the shipped pretrained model; forgets the stored one. */
   async reset({ clearStore = true } = {}) {
     const { result } = await this.#predictor.request("load", { url: this.#pretrainedUrl.href });
-    this.record = { source: "pretrained", info: result.model, size: result.bytes };
+    this.record = { source: "pretrained", info: result.model, size: result.bytes, build: result.build };
     if (clearStore) await this.#store.clear();
     this.onChange(this.record);
   }
@@ -113,7 +114,7 @@ export class CurrentModel {
       if (e.fatal && this.record && record !== this.record) await this.reload().catch(() => {});
       throw e;
     }
-    this.record = { ...record, info: result.model, size: result.bytes };
+    this.record = { ...record, info: result.model, size: result.bytes, build: result.build };
     this.onChange(this.record);
     return this.record;
   }

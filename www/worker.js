@@ -19,17 +19,26 @@
 //                                           "epoch" with {epoch} (train) or {config, round,
 //                                           run, runs, epoch} (ablate); "run" with {config,
 //                                           round, run, runs, result} (ablate)
-//        {id, result, ms}                   the answer; ms = time spent in this worker
+//        {id, result, ms}                   the answer; ms = time spent in this worker; a
+//                                           load's result: {model, bytes, build} (build: the
+//                                           wasm build this browser runs, wasm-module.js)
 //        {id, error, fatal, cancelled}      the failure; fatal = this worker is unusable
 //                                           (the wasm module panicked) and must be replaced;
 //                                           cancelled = a cancel request stopped it
-import init, { Ablation, Drawings, Model, Training, TrainingData, memoryBytes, takePanicMessage } from "./pkg/twinnet.js";
+import { build, importWasm } from "./wasm-module.js";
 
-// Compiling the module starts with the worker, in parallel with fetching the weights.
-// A failure surfaces in the first request that needs it.
-const wasmReady = init().catch((e) => {
-  throw new Error(`could not start the WebAssembly module: ${e.message}`);
-});
+/** The wasm-bindgen module of this browser's build (wasm-module.js), once initialised. */
+let wasm = null;
+// Fetching and compiling the module start with the worker, in parallel with fetching the
+// weights. A failure surfaces in the first request that needs it.
+const wasmReady = importWasm()
+  .then(async (module) => {
+    await module.default();
+    wasm = module;
+  })
+  .catch((e) => {
+    throw new Error(`could not start the WebAssembly module: ${e.message}`);
+  });
 wasmReady.catch(() => {});
 
 // The embedded digits (the CLI's default data), fetched on the first train or ablate.
@@ -65,7 +74,7 @@ function trainingData(status) {
   if (!data) {
     status("data");
     data = Promise.all([wasmReady, fetchBytes(DATA_URL, "the training digits")]).then(
-      ([, bytes]) => new TrainingData(bytes, DATA_URL.pathname),
+      ([, bytes]) => new wasm.TrainingData(bytes, DATA_URL.pathname),
     );
     data.catch(() => {
       data = null;
@@ -127,15 +136,15 @@ const handlers = {
     if (!url && !bytes) throw new Error("load needs a url or the weights' bytes");
     status("loading");
     const [, weights] = await Promise.all([wasmReady, bytes ? new Uint8Array(bytes) : fetchBytes(url, "the weights")]);
-    const next = new Model(weights);
+    const next = new wasm.Model(weights);
     model?.free();
     model = next;
-    return { model: model.info(), bytes: weights.byteLength };
+    return { model: model.info(), bytes: weights.byteLength, build };
   },
 
   async predict({ format, a, b }) {
     if (!model) throw new Error("no model loaded yet: send a load request first");
-    drawings ??= new Drawings();
+    drawings ??= new wasm.Drawings();
     if (a) drawings.set("a", a, format ?? "rgba");
     if (b) drawings.set("b", b, format ?? "rgba");
     return model.predictDrawings(drawings);
@@ -147,7 +156,7 @@ const handlers = {
       const digits = await trainingData(status);
       let training = null;
       try {
-        training = new Training(digits, options ?? {});
+        training = new wasm.Training(digits, options ?? {});
         const epochs = training.options().epochs;
         while (!training.isFinished()) {
           await checkpoint(run, () => `training cancelled after ${training.epochsDone()} of ${epochs} epochs`);
@@ -168,7 +177,7 @@ const handlers = {
       const digits = await trainingData(status);
       let ablation = null;
       try {
-        ablation = new Ablation(digits, { rounds, epochs, pairs, seed });
+        ablation = new wasm.Ablation(digits, { rounds, epochs, pairs, seed });
         const runs = ablation.runs();
         while (!ablation.isFinished()) {
           await checkpoint(run, () => `ablation cancelled after ${ablation.runsDone()} of ${runs} runs`);
@@ -192,14 +201,14 @@ const handlers = {
 
   async memory() {
     await wasmReady;
-    return { bytes: memoryBytes() };
+    return { bytes: wasm.memoryBytes() };
   },
 };
 
 function describe(e) {
   if (e instanceof WebAssembly.RuntimeError) {
     // A Rust panic aborts the module; its hook kept the message.
-    crash = `the model crashed (${takePanicMessage() ?? e.message}); it will be restarted`;
+    crash = `the model crashed (${wasm?.takePanicMessage() ?? e.message}); it will be restarted`;
     return crash;
   }
   return e instanceof Error ? e.message : String(e);

@@ -7,7 +7,9 @@
 //! shared dimension, each step broadcasting `MR` values of `A` against one row slice of
 //! `B`. The loops are plain Rust over fixed-size arrays, which LLVM turns into SIMD:
 //! simd128 on wasm32 (with `+simd128`, see `.cargo/config.toml`), and on x86-64 AVX2 with
-//! fused multiply-add when the CPU has it (checked once at run time), else SSE2.
+//! fused multiply-add when the CPU has it (checked once at run time), else SSE2. A wasm32
+//! build with `+relaxed-simd` (the page's second build, `scripts/build-web.sh`) computes the
+//! tiles with `f32x4.relaxed_madd` instead, fused where the CPU has FMA.
 //!
 //! Results differ from a naive triple loop only in rounding (FMA, summation order); on
 //! one machine they are deterministic.
@@ -244,6 +246,39 @@ fn tile<const FMA: bool>(job: &Job, i0: usize, j0: usize, c: &mut [f32]) {
     }
 }
 
+/// [`tile_from`] in wasm32's relaxed SIMD: `f32x4.relaxed_madd` is one fused
+/// multiply-add where the CPU has one (two operations in plain simd128).
+#[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
+#[inline(always)]
+fn tile_from<const FMA: bool>(job: &Job, panel: &impl Panel, i0: usize, j0: usize, c: &mut [f32]) {
+    use core::arch::wasm32::{f32x4_relaxed_madd, f32x4_splat, v128, v128_load, v128_store};
+    const VECTORS: usize = NR / 4;
+    let Job { k, n, b, init, .. } = *job;
+    let mut acc = [[f32x4_splat(0.0); VECTORS]; MR];
+    for p in 0..k {
+        let brow = cols::<NR>(b, p * n + j0);
+        // SAFETY: `brow` holds NR = 4 · VECTORS values; v128 loads need no alignment.
+        let bv: [v128; VECTORS] =
+            std::array::from_fn(|v| unsafe { v128_load(brow.as_ptr().add(4 * v).cast()) });
+        let column = panel.column(p);
+        for (acc_r, &av) in acc.iter_mut().zip(&column) {
+            let a = f32x4_splat(av);
+            for (x, &bv) in acc_r.iter_mut().zip(&bv) {
+                *x = f32x4_relaxed_madd(a, bv, *x);
+            }
+        }
+    }
+    for (r, acc_r) in acc.iter().enumerate() {
+        let mut row = [0.0f32; NR];
+        for (v, x) in acc_r.iter().enumerate() {
+            // SAFETY: `row` holds NR = 4 · VECTORS values.
+            unsafe { v128_store(row.as_mut_ptr().add(4 * v).cast(), *x) };
+        }
+        store(cols_mut::<NR>(c, (i0 + r) * n + j0), &row, i0 + r, init);
+    }
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "relaxed-simd")))]
 #[inline(always)]
 fn tile_from<const FMA: bool>(job: &Job, panel: &impl Panel, i0: usize, j0: usize, c: &mut [f32]) {
     let Job { k, n, b, init, .. } = *job;

@@ -28,6 +28,9 @@ async function savePixels(page, name) {
 
 test("a 1 and a 7 say first ≤ second; clearing one side empties the verdict", async () => {
   const { page, problems } = await openPage();
+  // Chromium runs relaxed SIMD: the page's predictions here come from the relaxed build
+  // (tests/web.rs covers the SIMD128 one, simd.test.mjs the page's fallback to it).
+  assert.equal(await page.getAttribute("#model-status", "data-wasm"), "simd128+relaxed");
   const empty = await verdict(page);
   assert.equal(empty.state, "empty");
   assert.equal(empty.pLe, undefined);
