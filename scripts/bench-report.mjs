@@ -40,7 +40,7 @@ rows.push({
 });
 if (browser) {
   rows.push({
-    name: `browser, ${browser.runs.length} runs (wasm, worker)`,
+    name: `browser, ${browser.runs.length} runs (wasm ${browser.wasm_build}, worker)`,
     run_s: browser.training_ms_median / 1e3,
     epoch_ms: browser.epoch_ms_median,
     eval_ms: browser.test_evaluation_ms_median,

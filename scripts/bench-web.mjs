@@ -103,7 +103,7 @@ try {
       const o = report.options;
       const mib = (b) => (b / 2 ** 20).toFixed(1);
       console.log(
-        `${report.browser} (headless), wasm in a module Web Worker: share+aux, ${o.pairs} pairs, batch ${o.batch}, ` +
+        `${report.browser} (headless), wasm (${report.wasm_build}) in a module Web Worker: share+aux, ${o.pairs} pairs, batch ${o.batch}, ` +
           `lr ${o.lr}, seed ${o.seed}, ${o.epochs} epochs, ${report.runs.length} runs`,
       );
       report.runs.forEach((r, i) => {
