@@ -48,7 +48,7 @@ function printTable(t) {
   const stat = (digits) => (s) => `${s.mean.toFixed(digits)} ± ${s.std.toFixed(digits)}`;
   const [loss, percent] = [stat(3), stat(1)];
   console.log(
-    `${t.browser} (headless), wasm in a module Web Worker: ablation, ${t.rounds} rounds × 4 configurations, ` +
+    `${t.browser} (headless), wasm (${t.wasm_build}) in a module Web Worker: ablation, ${t.rounds} rounds × 4 configurations, ` +
       `${t.epochs} epochs, one run after another: ${(t.wall_ms / 1000).toFixed(0)} s; peak wasm memory ` +
       `${(t.peak_memory_bytes / 2 ** 20).toFixed(1)} MiB`,
   );
