@@ -21,13 +21,12 @@ fi
 build() {
   local out=$1 features=${2:-}
   echo "== wasm-pack build --target web --release --out-dir $out${features:+ (+$features)}"
+  local vars=()
   if [[ -n $features ]]; then
     # RUSTFLAGS replaces .cargo/config.toml's flags; its own target dir keeps both builds cached.
-    RUSTFLAGS="-C target-feature=+simd128,+$features" CARGO_TARGET_DIR=target/wasm-$features \
-      nice -n 10 wasm-pack build --target web --release --out-dir "$out" --no-typescript --no-pack
-  else
-    nice -n 10 wasm-pack build --target web --release --out-dir "$out" --no-typescript --no-pack
+    vars=(RUSTFLAGS="-C target-feature=+simd128,+$features" CARGO_TARGET_DIR="target/wasm-$features")
   fi
+  env "${vars[@]}" nice -n 10 wasm-pack build --target web --release --out-dir "$out" --no-typescript --no-pack
   rm -f "$out/README.md" "$out/package.json" "$out/.gitignore"
   python3 scripts/strip-wasm-names.py "$out/twinnet_bg.wasm"
 }

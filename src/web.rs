@@ -272,9 +272,10 @@ impl Model {
         b: &[u8],
         format: PixelFormat,
     ) -> Result<Prediction, WebError> {
-        let a = network_input(Which::First, a, format)?;
-        let b = network_input(Which::Second, b, format)?;
-        Ok(predict::predict(&self.net, a.as_ref(), b.as_ref())?)
+        let mut drawings = Drawings::new();
+        drawings.set_pixels(Which::First, a, format)?;
+        drawings.set_pixels(Which::Second, b, format)?;
+        self.drawings_prediction(&drawings)
     }
 
     /// [`Model::predict_drawings`] with the typed error and the Rust value.
