@@ -14,6 +14,7 @@ import { ModelClient } from "./model-client.js";
 import { ResultsView } from "./results.js";
 import { TrainingPanel } from "./training-panel.js";
 import { WeightsPanel } from "./weights-panel.js";
+import { build as wasmBuild } from "./wasm-module.js";
 
 const WORKER_URL = new URL("worker.js", import.meta.url);
 const WEIGHTS_URL = new URL("twinnet.safetensors", document.baseURI);
@@ -73,7 +74,7 @@ current.onChange = (record) => {
   live.ready = true;
   statusEl.dataset.source = record.source;
   statusEl.dataset.config = info.name;
-  statusEl.dataset.wasm = record.build;
+  statusEl.dataset.wasm = wasmBuild;
   setStatus(
     "ready",
     `Model ready: ${info.name} TwinNet (${sourceText[record.source]}), ${info.parameters.toLocaleString("en")} parameters, ${Math.round(record.size / 1024)} KB.`,

@@ -12,8 +12,7 @@ import { configName } from "./training-options.js";
 
 /**
  * @typedef {{source: "pretrained" | "trained" | "uploaded", info: object, bytes?: ArrayBuffer,
- *   options?: object, metrics?: object, epochs?: object[], fileName?: string, savedAt?: number,
- *   build?: string}} ModelRecord (build: the predictor's wasm build, see wasm-module.js)
+ *   options?: object, metrics?: object, epochs?: object[], fileName?: string, savedAt?: number}} ModelRecord
  */
 
 export class CurrentModel {
@@ -80,7 +79,7 @@ export class CurrentModel {
   /** Back to the shipped pretrained model; forgets the stored one. */
   async reset({ clearStore = true } = {}) {
     const { result } = await this.#predictor.request("load", { url: this.#pretrainedUrl.href });
-    this.record = { source: "pretrained", info: result.model, size: result.bytes, build: result.build };
+    this.record = { source: "pretrained", info: result.model, size: result.bytes };
     if (clearStore) await this.#store.clear();
     this.onChange(this.record);
   }
@@ -114,7 +113,7 @@ export class CurrentModel {
       if (e.fatal && this.record && record !== this.record) await this.reload().catch(() => {});
       throw e;
     }
-    this.record = { ...record, info: result.model, size: result.bytes, build: result.build };
+    this.record = { ...record, info: result.model, size: result.bytes };
     this.onChange(this.record);
     return this.record;
   }

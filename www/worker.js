@@ -19,13 +19,11 @@
 //                                           "epoch" with {epoch} (train) or {config, round,
 //                                           run, runs, epoch} (ablate); "run" with {config,
 //                                           round, run, runs, result} (ablate)
-//        {id, result, ms}                   the answer; ms = time spent in this worker; a
-//                                           load's result: {model, bytes, build} (build: the
-//                                           wasm build this browser runs, wasm-module.js)
+//        {id, result, ms}                   the answer; ms = time spent in this worker
 //        {id, error, fatal, cancelled}      the failure; fatal = this worker is unusable
 //                                           (the wasm module panicked) and must be replaced;
 //                                           cancelled = a cancel request stopped it
-import { build, importWasm } from "./wasm-module.js";
+import { importWasm } from "./wasm-module.js";
 
 /** The wasm-bindgen module of this browser's build (wasm-module.js), once initialised. */
 let wasm = null;
@@ -139,7 +137,7 @@ const handlers = {
     const next = new wasm.Model(weights);
     model?.free();
     model = next;
-    return { model: model.info(), bytes: weights.byteLength, build };
+    return { model: model.info(), bytes: weights.byteLength };
   },
 
   async predict({ format, a, b }) {
