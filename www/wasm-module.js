@@ -1,7 +1,7 @@
 // Which build of the wasm module this browser runs. scripts/build-web.sh makes two from the
 // same code: pkg/ (SIMD128, runs everywhere WebAssembly SIMD does) and pkg-relaxed/ (also
 // relaxed SIMD: the matrix products' multiply-adds fused, `f32x4.relaxed_madd`, where the
-// CPU has FMA). A 45-byte module using that one instruction tells whether the engine
+// CPU has FMA). An 82-byte module using that one instruction tells whether the engine
 // validates relaxed SIMD; only the chosen build is fetched.
 
 const v128Const = [0xfd, 0x0c, ...new Array(16).fill(0)];

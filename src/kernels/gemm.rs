@@ -247,7 +247,10 @@ fn tile<const FMA: bool>(job: &Job, i0: usize, j0: usize, c: &mut [f32]) {
 }
 
 /// [`tile_from`] in wasm32's relaxed SIMD: `f32x4.relaxed_madd` is one fused
-/// multiply-add where the CPU has one (two operations in plain simd128).
+/// multiply-add where the CPU has one (two operations in plain simd128). A whole tile of
+/// its own, accumulators kept as `v128`: sharing the portable tile through a per-row
+/// helper that loads and stores `[f32; NR]` was slower (median wasm epoch 71 vs 66 ms,
+/// 8 interleaved runs).
 #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
 #[inline(always)]
 fn tile_from<const FMA: bool>(job: &Job, panel: &impl Panel, i0: usize, j0: usize, c: &mut [f32]) {
