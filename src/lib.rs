@@ -3,28 +3,35 @@
 //! The pure-Rust core (no browser, no filesystem, no threads, no clocks) that the
 //! native CLI and the WebAssembly page share:
 //!
-//! - [`ablation`]: the four configurations × R rounds, Table I and its curves.
-//! - [`data`]: MNIST idx files, the compact digits file, pair generation.
-//! - [`kernels`]: fused conv kernels (candle ops with their own backward pass).
-//! - [`rng`]: the one seeded random number generator.
-//! - [`model`]: the published TwinNet on candle and the probabilistic readout.
-//! - [`train`]: epoch-at-a-time training and evaluation.
-//! - [`weights`]: safetensors in PyTorch's `state_dict` names, in memory.
-//! - [`predict`]: one pair → verdict and both digits' probabilities.
-//! - [`preprocess`]: any grayscale drawing → MNIST's 28×28 → 14×14.
-//! - [`session`]: training stepped an epoch at a time by a caller (the browser's worker),
-//!   the page's settings checked field by field.
-//! - [`strokes`]: redraw a digit as round pen strokes (augmentation for drawn input).
+//! Dependencies run down this list (a module uses only those below it):
+//!
 //! - `web` (wasm32 only): the browser facade, the one module that imports wasm-bindgen.
+//! - [`ablation`]: the run list (four configurations × R rounds), the stepped ablation,
+//!   Table I and its curves.
+//! - [`train`]: one training run: the epoch-at-a-time [`train::Trainer`], the stepped and
+//!   timed [`train::TrainingRun`], [`train::run`], its reports.
+//! - [`options`]: the settings of a run and of an ablation: defaults, limits, validation.
+//! - [`evaluate`]: pairs as tensors, evaluation, digit accuracy.
+//! - [`predict`]: one pair → verdict and both digits' probabilities.
+//! - [`weights`]: safetensors in PyTorch's `state_dict` names, in memory.
+//! - [`data`]: MNIST idx files, the compact digits file, pair generation.
+//! - [`strokes`]: redraw a digit as round pen strokes (augmentation for drawn input).
+//! - [`model`]: the published TwinNet on candle and the probabilistic readout.
+//! - [`kernels`]: fused conv kernels (candle ops with their own backward pass).
+//! - [`preprocess`]: a drawing's pixels (any size) → MNIST's 28×28 → 14×14.
+//! - [`stats`]: mean ± sample std, median.
+//! - [`rng`]: the one seeded random number generator.
 
 pub mod ablation;
 pub mod data;
+pub mod evaluate;
 pub mod kernels;
 pub mod model;
+pub mod options;
 pub mod predict;
 pub mod preprocess;
 pub mod rng;
-pub mod session;
+pub mod stats;
 pub mod strokes;
 pub mod train;
 #[cfg(target_arch = "wasm32")]

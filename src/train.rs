@@ -1,18 +1,25 @@
-//! Training, one epoch at a time, and evaluation.
+//! One training run: its settings ([`TrainConfig`]), the [`Trainer`] that trains it an
+//! epoch at a time, the [`TrainingRun`] a caller steps and times (the browser's worker,
+//! the CLI's progress bar), [`run`] (a run driven to the end: what `twinnet train` calls)
+//! and what a run reports.
 //!
-//! [`Trainer::run_epoch`] trains one epoch (Adam, reshuffled every epoch) and
-//! evaluates on the test pairs, so a caller — the CLI's progress bar, the
-//! browser's worker — can report after every epoch and cancel between epochs.
-//! Nothing here reads a clock: callers time epochs themselves.
+//! Like the rest of the core this reads no clock: every step takes the caller's clock in
+//! milliseconds (`performance.now()` in the browser, `Instant` natively) and the run adds
+//! up the time of its epochs, so time spent between epochs (the worker yielding to its
+//! event loop) is not counted as training.
 
-use candle_core::{Device, Tensor, D};
+use candle_core::{Device, Tensor};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW};
+use serde::{Deserialize, Serialize};
 
-use crate::data::pairs::PairSet;
-use crate::data::{DigitSet, PIXELS14, SIDE14};
-use crate::model::{self, Mode, ModelConfig, Normalization, Outputs, TwinNet};
-use crate::preprocess::pool_2x2_u8;
+use crate::data::pairs::{PairSet, Sources};
+use crate::evaluate::{evaluate, objective, Evaluation, PairTensors};
+use crate::model::{Mode, ModelConfig, TwinNet};
+use crate::options::{self, TrainOptions};
 use crate::rng::{Rng, Stream};
+
+/// A clock in milliseconds (any origin): the caller's, since the core reads none.
+pub type ClockMs<'a> = &'a dyn Fn() -> f64;
 
 /// Everything that defines a training run.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -25,14 +32,26 @@ pub struct TrainConfig {
 }
 
 impl TrainConfig {
-    /// The published protocol: Adam, lr 1e-2, batch 128, 25 epochs.
+    /// The published protocol (Adam, lr 1e-2, batch 128, 25 epochs: `crate::options`'s
+    /// figures) for `model`, seeded by `seed`.
     pub fn published(model: ModelConfig, seed: u64) -> Self {
         Self {
             model,
-            epochs: 25,
-            learning_rate: 1e-2,
-            batch_size: 128,
+            epochs: options::PUBLISHED_EPOCHS,
+            learning_rate: options::PUBLISHED_LR,
+            batch_size: options::PUBLISHED_BATCH,
             seed,
+        }
+    }
+
+    /// The run a page's checked settings ask for.
+    pub fn of(options: &TrainOptions) -> Self {
+        Self {
+            model: options.model(),
+            epochs: options.epochs,
+            learning_rate: options.lr,
+            batch_size: options.batch,
+            seed: options.seed,
         }
     }
 
@@ -81,20 +100,6 @@ pub enum TrainError {
     Candle(#[from] candle_core::Error),
 }
 
-/// How a model does on a pair set (eval mode). Errors are percentages.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Evaluation {
-    /// The training objective: pair cross-entropy, plus both digit
-    /// cross-entropies when the model is trained with aux loss.
-    pub loss: f32,
-    /// Pair error of the head's 2-way output, %.
-    pub error: f32,
-    /// Pair error of the probabilistic readout from the two digit outputs, %.
-    pub error_readout: f32,
-    /// Digit error of both 10-way outputs, % (meaningful with aux loss).
-    pub digit_error: f32,
-}
-
 /// What one epoch did.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EpochMetrics {
@@ -104,69 +109,6 @@ pub struct EpochMetrics {
     pub train_loss: f32,
     /// Evaluation on the test pairs after the epoch.
     pub test: Evaluation,
-}
-
-/// Pairs as tensors, normalised, ready for the model.
-#[derive(Debug, Clone)]
-pub struct PairTensors {
-    a: Tensor,
-    b: Tensor,
-    targets: Tensor,
-    class_a: Tensor,
-    class_b: Tensor,
-}
-
-impl PairTensors {
-    /// Normalises `pairs` with `norm` and puts them in tensors.
-    pub fn new(pairs: &PairSet, norm: Normalization) -> candle_core::Result<Self> {
-        let n = pairs.len();
-        let mut a = Vec::with_capacity(n * PIXELS14);
-        let mut b = Vec::with_capacity(n * PIXELS14);
-        for pair in pairs.inputs().chunks_exact(2 * PIXELS14) {
-            a.extend_from_slice(&pair[..PIXELS14]);
-            b.extend_from_slice(&pair[PIXELS14..]);
-        }
-        norm.apply(&mut a);
-        norm.apply(&mut b);
-        let dev = &Device::Cpu;
-        let shape = (n, 1, SIDE14, SIDE14);
-        let u32s = |f: &dyn Fn(usize) -> u8| -> Vec<u32> { (0..n).map(|i| f(i) as u32).collect() };
-        Ok(Self {
-            a: Tensor::from_vec(a, shape, dev)?,
-            b: Tensor::from_vec(b, shape, dev)?,
-            targets: Tensor::from_vec(u32s(&|i| pairs.targets()[i]), n, dev)?,
-            class_a: Tensor::from_vec(u32s(&|i| pairs.classes()[i][0]), n, dev)?,
-            class_b: Tensor::from_vec(u32s(&|i| pairs.classes()[i][1]), n, dev)?,
-        })
-    }
-
-    pub fn len(&self) -> usize {
-        self.targets.dims()[0]
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    fn select(&self, idx: &Tensor) -> candle_core::Result<Self> {
-        Ok(Self {
-            a: self.a.index_select(idx, 0)?,
-            b: self.b.index_select(idx, 0)?,
-            targets: self.targets.index_select(idx, 0)?,
-            class_a: self.class_a.index_select(idx, 0)?,
-            class_b: self.class_b.index_select(idx, 0)?,
-        })
-    }
-
-    fn range(&self, start: usize, len: usize) -> candle_core::Result<Self> {
-        Ok(Self {
-            a: self.a.narrow(0, start, len)?,
-            b: self.b.narrow(0, start, len)?,
-            targets: self.targets.narrow(0, start, len)?,
-            class_a: self.class_a.narrow(0, start, len)?,
-            class_b: self.class_b.narrow(0, start, len)?,
-        })
-    }
 }
 
 /// The loss of a model that predicts uniform probabilities: ln 2 for the pair,
@@ -184,100 +126,6 @@ pub fn chance_loss(aux: bool) -> f32 {
 /// has diverged: the model is far worse than guessing (e.g. lr = 10 gives
 /// hundreds of times; lr = 1, which still recovers, about 5 times).
 pub const DIVERGENCE_FACTOR: f32 = 10.0;
-
-/// The training objective of a batch.
-fn objective(out: &Outputs, batch: &PairTensors, aux: bool) -> candle_core::Result<Tensor> {
-    use candle_nn::loss::cross_entropy;
-    let main = cross_entropy(&out.pair, &batch.targets)?;
-    if aux {
-        main + cross_entropy(&out.digit_a, &batch.class_a)?
-            + cross_entropy(&out.digit_b, &batch.class_b)?
-    } else {
-        Ok(main)
-    }
-}
-
-/// Rows where `predicted` differs from `truth`.
-fn count_wrong(predicted: &Tensor, truth: &Tensor) -> candle_core::Result<usize> {
-    Ok(predicted
-        .ne(truth)?
-        .to_dtype(candle_core::DType::U32)?
-        .sum_all()?
-        .to_scalar::<u32>()? as usize)
-}
-
-/// Pairs per eval-mode forward pass: small enough that the conv buffers
-/// (im2col) stay in cache — at 2048 pairs, evaluation took half as long as training.
-const EVAL_CHUNK: usize = 256;
-
-/// Eval-mode evaluation of `model` on `set` (in chunks, to bound memory).
-pub fn evaluate(model: &TwinNet, set: &PairTensors) -> candle_core::Result<Evaluation> {
-    const CHUNK: usize = EVAL_CHUNK;
-    let n = set.len();
-    let (mut loss_sum, mut wrong, mut wrong_readout, mut wrong_digits) = (0f64, 0, 0, 0);
-    for start in (0..n).step_by(CHUNK) {
-        let len = CHUNK.min(n - start);
-        let batch = set.range(start, len)?;
-        let out = model.eval(&batch.a, &batch.b)?;
-        loss_sum +=
-            objective(&out, &batch, model.config().aux)?.to_scalar::<f32>()? as f64 * len as f64;
-        wrong += count_wrong(&out.pair.argmax(D::Minus1)?, &batch.targets)?;
-        let p = model::readout(
-            &model::softmax(&out.digit_a)?,
-            &model::softmax(&out.digit_b)?,
-        )?;
-        let says_le = p.ge(0.5)?.to_dtype(candle_core::DType::U32)?;
-        wrong_readout += count_wrong(&says_le, &batch.targets)?;
-        wrong_digits += count_wrong(&out.digit_a.argmax(D::Minus1)?, &batch.class_a)?;
-        wrong_digits += count_wrong(&out.digit_b.argmax(D::Minus1)?, &batch.class_b)?;
-    }
-    let pct = |w: usize, total: usize| (100.0 * w as f64 / total.max(1) as f64) as f32;
-    Ok(Evaluation {
-        loss: (loss_sum / n.max(1) as f64) as f32,
-        error: pct(wrong, n),
-        error_readout: pct(wrong_readout, n),
-        digit_error: pct(wrong_digits, 2 * n),
-    })
-}
-
-/// Digit accuracy (%) of each 10-way output over a whole set of images:
-/// every image through subnet 1 and through subnet 2.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DigitAccuracy {
-    pub subnet1_digit_accuracy: f32,
-    pub subnet2_digit_accuracy: f32,
-    pub images: usize,
-}
-
-/// [`DigitAccuracy`] of `model` on `images`.
-pub fn digit_accuracy(model: &TwinNet, images: &DigitSet) -> candle_core::Result<DigitAccuracy> {
-    const CHUNK: usize = EVAL_CHUNK;
-    let norm = model.normalization();
-    let (mut right_a, mut right_b) = (0usize, 0usize);
-    for start in (0..images.len()).step_by(CHUNK) {
-        let len = CHUNK.min(images.len() - start);
-        let mut x = Vec::with_capacity(len * PIXELS14);
-        for i in start..start + len {
-            x.extend_from_slice(&pool_2x2_u8(images.image(i)));
-        }
-        norm.apply(&mut x);
-        let x = Tensor::from_vec(x, (len, 1, SIDE14, SIDE14), &Device::Cpu)?;
-        let labels: Vec<u32> = images.labels()[start..start + len]
-            .iter()
-            .map(|&l| l as u32)
-            .collect();
-        let labels = Tensor::from_vec(labels, len, &Device::Cpu)?;
-        let out = model.eval(&x, &x)?;
-        right_a += len - count_wrong(&out.digit_a.argmax(D::Minus1)?, &labels)?;
-        right_b += len - count_wrong(&out.digit_b.argmax(D::Minus1)?, &labels)?;
-    }
-    let pct = |r: usize| (100.0 * r as f64 / images.len().max(1) as f64) as f32;
-    Ok(DigitAccuracy {
-        subnet1_digit_accuracy: pct(right_a),
-        subnet2_digit_accuracy: pct(right_b),
-        images: images.len(),
-    })
-}
 
 /// Trains a TwinNet one epoch at a time.
 pub struct Trainer {
@@ -432,5 +280,244 @@ impl Trainer {
     /// Eval-mode evaluation on the test pairs.
     pub fn evaluate_test(&self) -> candle_core::Result<Evaluation> {
         evaluate(&self.model, &self.test)
+    }
+}
+
+/// What the page shows after an epoch. Errors in %, losses as [`EpochMetrics`] has them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct EpochReport {
+    /// 1-based.
+    pub epoch: usize,
+    /// Epochs of the run.
+    pub epochs: usize,
+    pub train_loss: f32,
+    pub test_loss: f32,
+    pub test_error: f32,
+    pub test_error_readout: f32,
+    pub test_digit_error: f32,
+    /// Training time of the run so far (its epochs, each training and test evaluation), ms.
+    pub elapsed_ms: f64,
+}
+
+impl EpochReport {
+    pub fn new(m: &EpochMetrics, epochs: usize, elapsed_ms: f64) -> Self {
+        Self {
+            epoch: m.epoch,
+            epochs,
+            train_loss: m.train_loss,
+            test_loss: m.test.loss,
+            test_error: m.test.error,
+            test_error_readout: m.test.error_readout,
+            test_digit_error: m.test.digit_error,
+            elapsed_ms,
+        }
+    }
+}
+
+/// How a finished run does: eval mode on its training and test pairs after the last epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FinalMetrics {
+    pub train_loss: f32,
+    pub test_loss: f32,
+    pub train_error: f32,
+    pub test_error: f32,
+    pub test_error_readout: f32,
+    pub test_digit_error: f32,
+}
+
+impl FinalMetrics {
+    pub fn new(train: &Evaluation, test: &Evaluation) -> Self {
+        Self {
+            train_loss: train.loss,
+            test_loss: test.loss,
+            train_error: train.error,
+            test_error: test.error,
+            test_error_readout: test.error_readout,
+            test_digit_error: test.digit_error,
+        }
+    }
+}
+
+/// One finished training run.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RunResult {
+    pub config: ModelConfig,
+    pub seed: u64,
+    /// Eval-mode evaluation on the training pairs after the last epoch.
+    pub train: Evaluation,
+    /// Eval-mode evaluation on the test pairs after the last epoch.
+    pub test: Evaluation,
+    /// Every epoch's metrics.
+    pub epochs: Vec<EpochMetrics>,
+    /// Time of all epochs (training and per-epoch test evaluation) by the caller's clock, ms.
+    pub elapsed_ms: f64,
+}
+
+/// What a finished (or stopped) run of the page's form reports: its settings, the final
+/// evaluation, the training time and every epoch.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrainingReport {
+    pub options: TrainOptions,
+    #[serde(rename = "final")]
+    pub final_metrics: FinalMetrics,
+    pub elapsed_ms: f64,
+    pub epochs: Vec<EpochReport>,
+}
+
+impl TrainingReport {
+    /// Evaluates `run`'s model on its training and test pairs (eval mode): call it once.
+    pub fn of(options: TrainOptions, run: &TrainingRun) -> Result<Self, TrainError> {
+        let result = run.result()?;
+        Ok(Self {
+            options,
+            final_metrics: FinalMetrics::new(&result.train, &result.test),
+            elapsed_ms: run.elapsed_ms(),
+            epochs: run.reports().to_vec(),
+        })
+    }
+}
+
+/// One training run, stepped an epoch at a time by the caller.
+pub struct TrainingRun {
+    trainer: Trainer,
+    reports: Vec<EpochReport>,
+    metrics: Vec<EpochMetrics>,
+    elapsed_ms: f64,
+}
+
+impl TrainingRun {
+    /// Draws the run's train and test pairs from `sources` (seeded by `config.seed`, as
+    /// [`crate::data::pairs::Sources::pairs`]) and makes the seeded model and optimizer.
+    pub fn start(config: TrainConfig, sources: &Sources, pairs: usize) -> Result<Self, TrainError> {
+        let (train, test) = sources
+            .pairs(pairs, config.seed)
+            .map_err(|e| TrainError::Config(e.to_string()))?;
+        Ok(Self {
+            trainer: Trainer::new(config, &train, &test)?,
+            reports: Vec::new(),
+            metrics: Vec::new(),
+            elapsed_ms: 0.0,
+        })
+    }
+
+    /// Trains and evaluates the next epoch, timed by `now_ms`. After an error (divergence)
+    /// the run is over: its model is whatever the failing epoch left, not one to keep.
+    pub fn step(&mut self, now_ms: ClockMs) -> Result<EpochReport, TrainError> {
+        if self.is_finished() {
+            return Err(TrainError::Finished(self.config().epochs));
+        }
+        let start = now_ms();
+        let metrics = self.trainer.run_epoch();
+        self.elapsed_ms += now_ms() - start;
+        let metrics = metrics?;
+        let report = EpochReport::new(&metrics, self.config().epochs, self.elapsed_ms);
+        self.metrics.push(metrics);
+        self.reports.push(report);
+        Ok(report)
+    }
+
+    pub fn config(&self) -> &TrainConfig {
+        self.trainer.config()
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.trainer.is_finished()
+    }
+
+    pub fn epochs_done(&self) -> usize {
+        self.trainer.epochs_done()
+    }
+
+    /// Every epoch's report so far.
+    pub fn reports(&self) -> &[EpochReport] {
+        &self.reports
+    }
+
+    /// Every epoch's metrics so far.
+    pub fn metrics(&self) -> &[EpochMetrics] {
+        &self.metrics
+    }
+
+    /// Training time of the epochs so far, ms.
+    pub fn elapsed_ms(&self) -> f64 {
+        self.elapsed_ms
+    }
+
+    /// The model as trained so far.
+    pub fn model(&self) -> &TwinNet {
+        self.trainer.model()
+    }
+
+    /// The per-epoch test evaluation on its own (eval mode, the run's test pairs), for
+    /// benchmarks that split an epoch into training and evaluation.
+    pub fn evaluate_test(&self) -> Result<Evaluation, TrainError> {
+        Ok(self.trainer.evaluate_test()?)
+    }
+
+    /// The run's figures as `crate::ablation::summarize` takes them: evaluates the model on the
+    /// training and test pairs (eval mode), so call it once, at the end.
+    pub fn result(&self) -> Result<RunResult, TrainError> {
+        Ok(RunResult {
+            config: self.config().model,
+            seed: self.config().seed,
+            train: self.trainer.evaluate_train()?,
+            test: self.trainer.evaluate_test()?,
+            epochs: self.metrics.clone(),
+            elapsed_ms: self.elapsed_ms,
+        })
+    }
+
+    pub fn into_model(self) -> TwinNet {
+        self.trainer.into_model()
+    }
+}
+
+/// Trains one run to the end, calling `on_epoch` after each epoch (return
+/// `false` to stop early: the result then covers the epochs done).
+/// Returns the run's figures and the trained model; the run is timed by `now_ms` (see
+/// [`TrainingRun`], which this drives).
+pub fn run(
+    config: TrainConfig,
+    sources: &Sources,
+    pairs: usize,
+    now_ms: ClockMs,
+    on_epoch: &mut dyn FnMut(&EpochMetrics) -> bool,
+) -> Result<(RunResult, TwinNet), TrainError> {
+    let mut run = TrainingRun::start(config, sources, pairs)?;
+    while !run.is_finished() {
+        run.step(now_ms)?;
+        let stop = run.metrics().last().is_some_and(|m| !on_epoch(m));
+        if stop {
+            break;
+        }
+    }
+    let result = run.result()?;
+    Ok((result, run.into_model()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reports_carry_the_metrics() {
+        let test = Evaluation {
+            loss: 0.5,
+            error: 10.0,
+            error_readout: 4.0,
+            digit_error: 6.0,
+        };
+        let m = EpochMetrics {
+            epoch: 3,
+            train_loss: 0.2,
+            test,
+        };
+        let r = EpochReport::new(&m, 25, 1234.5);
+        assert_eq!(
+            serde_json::to_value(r).unwrap(),
+            json!({"epoch": 3, "epochs": 25, "train_loss": 0.2f32, "test_loss": 0.5, "test_error": 10.0,
+                   "test_error_readout": 4.0, "test_digit_error": 6.0, "elapsed_ms": 1234.5})
+        );
     }
 }

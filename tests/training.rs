@@ -4,10 +4,9 @@
 
 mod common;
 
-use twinnet::ablation;
 use twinnet::data::pairs::Sources;
 use twinnet::model::ModelConfig;
-use twinnet::train::{TrainConfig, TrainError, Trainer};
+use twinnet::train::{self, TrainConfig, TrainError, Trainer};
 use twinnet::weights;
 
 fn sources() -> Sources {
@@ -61,9 +60,9 @@ fn same_seed_same_run_different_seed_different_run() {
             aux: false,
         },
     ] {
-        let (a, ma) = ablation::run(config(model, 3, 42), &src, 200, &now, &mut |_| true).unwrap();
-        let (b, mb) = ablation::run(config(model, 3, 42), &src, 200, &now, &mut |_| true).unwrap();
-        let (c, _) = ablation::run(config(model, 3, 43), &src, 200, &now, &mut |_| true).unwrap();
+        let (a, ma) = train::run(config(model, 3, 42), &src, 200, &now, &mut |_| true).unwrap();
+        let (b, mb) = train::run(config(model, 3, 42), &src, 200, &now, &mut |_| true).unwrap();
+        let (c, _) = train::run(config(model, 3, 43), &src, 200, &now, &mut |_| true).unwrap();
         assert_eq!(
             a.epochs, b.epochs,
             "{model}: metrics differ between identical runs"
@@ -172,9 +171,9 @@ fn weights_of_a_trained_model_round_trip_exactly() {
         let before = trainer.evaluate_test().unwrap();
         let bytes = weights::to_safetensors(trainer.model()).unwrap();
         let loaded = weights::from_safetensors(&bytes).unwrap();
-        let tensors = twinnet::train::PairTensors::new(&test, loaded.normalization()).unwrap();
+        let tensors = twinnet::evaluate::PairTensors::new(&test, loaded.normalization()).unwrap();
         assert_eq!(
-            twinnet::train::evaluate(&loaded, &tensors).unwrap(),
+            twinnet::evaluate::evaluate(&loaded, &tensors).unwrap(),
             before,
             "{model}"
         );
@@ -197,7 +196,7 @@ fn published_protocol_on_real_digits() {
     assert_eq!(all.len(), 10_000);
     let src = Sources::split_halves(&all, 0);
     let now = || 0.0;
-    let (r, _) = ablation::run(
+    let (r, _) = train::run(
         TrainConfig::published(ModelConfig::SHARE_AUX, 1000),
         &src,
         1000,

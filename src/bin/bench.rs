@@ -6,12 +6,12 @@
 
 use std::time::Instant;
 
-use twinnet::ablation::{self, median};
 use twinnet::data::digits_file;
 use twinnet::data::pairs::{Sources, DEFAULT_SPLIT_SEED};
 use twinnet::model::ModelConfig;
 use twinnet::predict::predict;
-use twinnet::train::TrainConfig;
+use twinnet::stats::median;
+use twinnet::train::{self, TrainConfig};
 
 fn arg(args: &[String], name: &str, default: usize) -> usize {
     args.iter()
@@ -44,25 +44,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ..TrainConfig::published(model_config, 1000 + r as u64)
         };
         let clock = Instant::now();
-        let now = || clock.elapsed().as_secs_f64();
+        let now_ms = || clock.elapsed().as_secs_f64() * 1e3;
         let mut last = 0.0;
-        let mut on_epoch = |_: &twinnet::train::EpochMetrics| {
-            let t = now();
-            epoch_s.push(t - last);
+        let mut on_epoch = |_: &train::EpochMetrics| {
+            let t = now_ms();
+            epoch_s.push((t - last) / 1e3);
             last = t;
             true
         };
-        let (res, m) = ablation::run(config, &sources, 1000, &now, &mut on_epoch)?;
+        let (res, m) = train::run(config, &sources, 1000, &now_ms, &mut on_epoch)?;
+        let run_seconds = res.elapsed_ms / 1e3;
         if !json {
             eprintln!(
                 "run {}: {:.2} s, test error {:.1}% (head) {:.1}% (readout)",
                 r + 1,
-                res.seconds,
+                run_seconds,
                 res.test.error,
                 res.test.error_readout
             );
         }
-        run_s.push(res.seconds);
+        run_s.push(run_seconds);
         errors.push(res.test.error as f64);
         readouts.push(res.test.error_readout as f64);
         model = Some(m);
@@ -71,11 +72,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // The per-epoch test evaluation (1000 pairs, eval mode) on its own.
     let (_, test_pairs) = sources.pairs(1000, 1000)?;
-    let tensors = twinnet::train::PairTensors::new(&test_pairs, model.normalization())?;
+    let tensors = twinnet::evaluate::PairTensors::new(&test_pairs, model.normalization())?;
     let mut eval_s: Vec<f64> = (0..20)
         .map(|_| {
             let t = Instant::now();
-            let _ = twinnet::train::evaluate(&model, &tensors);
+            let _ = twinnet::evaluate::evaluate(&model, &tensors);
             t.elapsed().as_secs_f64()
         })
         .collect();

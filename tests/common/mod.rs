@@ -2,6 +2,9 @@
 //! position and noise — learnable like MNIST, but needing no download.
 #![allow(dead_code)]
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod runs;
+
 use twinnet::data::{DigitSet, PIXELS28, SIDE28};
 use twinnet::rng::Rng;
 

@@ -7,12 +7,21 @@ use std::time::Instant;
 use anyhow::{bail, Result};
 use rayon::prelude::*;
 use serde_json::json;
-use twinnet::ablation::{self, ConfigSummary, RunResult, Stat};
-use twinnet::model::ModelConfig;
-use twinnet::train::TrainConfig;
+use twinnet::ablation::{self, ConfigSummary};
+use twinnet::options::AblationOptions;
+use twinnet::stats::Stat;
+use twinnet::train::{self, RunResult};
 
 use crate::commands::write_file;
 use crate::{plot, progress, set_threads, sources, AblateArgs};
+
+/// A time statistic in ms, in seconds (as the table shows it).
+fn seconds(ms: &Stat) -> Stat {
+    Stat {
+        mean: ms.mean / 1e3,
+        std: ms.std / 1e3,
+    }
+}
 
 fn pm(s: &Stat, digits: usize) -> String {
     format!("{:.*} ± {:.*}", digits, s.mean, digits, s.std)
@@ -33,7 +42,7 @@ pub fn markdown(rows: &[ConfigSummary]) -> String {
             pm(&r.train_error, 1),
             pm(&r.test_error, 1),
             pm(&r.test_error_readout, 1),
-            pm(&r.seconds, 2)
+            pm(&seconds(&r.elapsed_ms), 2)
         );
     }
     out
@@ -48,7 +57,7 @@ fn csv(rows: &[ConfigSummary]) -> String {
         "test_error",
         "test_error_readout",
         "test_digit_error",
-        "seconds",
+        "elapsed_ms",
     ] {
         out += &format!(",{k}_mean,{k}_std");
     }
@@ -62,7 +71,7 @@ fn csv(rows: &[ConfigSummary]) -> String {
             &r.test_error,
             &r.test_error_readout,
             &r.test_digit_error,
-            &r.seconds,
+            &r.elapsed_ms,
         ] {
             out += &format!(",{},{}", s.mean, s.std);
         }
@@ -83,16 +92,17 @@ pub fn ablate(args: AblateArgs) -> Result<()> {
     set_threads(1);
     let sources = sources::load(&args.data)?;
     sources::check_pairs(&sources, args.pairs)?;
-    let mut work: Vec<TrainConfig> = Vec::with_capacity(4 * args.rounds);
-    for round in 0..args.rounds {
-        for model in ModelConfig::ALL {
-            let mut c = TrainConfig::published(model, ablation::round_seed(args.seed, round));
-            c.epochs = args.epochs;
-            c.learning_rate = args.lr;
-            c.batch_size = args.batch;
-            c.validate(args.pairs)?;
-            work.push(c);
-        }
+    let options = AblationOptions {
+        rounds: args.rounds,
+        epochs: args.epochs,
+        pairs: args.pairs,
+        lr: args.lr,
+        batch: args.batch,
+        seed: args.seed,
+    };
+    let work = ablation::plan(&options);
+    for config in &work {
+        config.validate(args.pairs)?;
     }
     if !args.json {
         eprintln!(
@@ -107,8 +117,8 @@ pub fn ablate(args: AblateArgs) -> Result<()> {
         work.par_iter()
             .map(|&c| {
                 let clock = Instant::now();
-                let now = || clock.elapsed().as_secs_f64();
-                let (r, _) = ablation::run(c, &sources, args.pairs, &now, &mut |_| true)?;
+                let now_ms = || clock.elapsed().as_secs_f64() * 1e3;
+                let (r, _) = train::run(c, &sources, args.pairs, &now_ms, &mut |_| true)?;
                 if !args.json {
                     let _guard = log.lock();
                     bar.println(format!(
@@ -117,7 +127,7 @@ pub fn ablate(args: AblateArgs) -> Result<()> {
                         c.model.name(),
                         r.test.error,
                         r.test.error_readout,
-                        r.seconds
+                        r.elapsed_ms / 1e3
                     ));
                 }
                 bar.inc(1);
@@ -142,7 +152,7 @@ pub fn ablate(args: AblateArgs) -> Result<()> {
                     "train_loss": r.train_loss, "test_loss": r.test_loss,
                     "train_error": r.train_error, "test_error": r.test_error,
                     "test_error_readout": r.test_error_readout, "test_digit_error": r.test_digit_error,
-                    "seconds": r.seconds, "curves": r.curves,
+                    "elapsed_ms": r.elapsed_ms, "curves": r.curves,
                 })
             })
             .collect();

@@ -4,8 +4,8 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use serde_json::json;
-use twinnet::ablation;
 use twinnet::data::digits_file;
+use twinnet::evaluate::{self, PairTensors};
 use twinnet::model::{ModelConfig, HEAD_PARAMETERS, SUBNET_PARAMETERS};
 use twinnet::predict::predict as predict_pair;
 use twinnet::train::{self, TrainConfig};
@@ -64,7 +64,7 @@ pub fn train(args: TrainArgs) -> Result<()> {
         ));
     }
     let clock = Instant::now();
-    let now = || clock.elapsed().as_secs_f64();
+    let now_ms = || clock.elapsed().as_secs_f64() * 1e3;
     let mut on_epoch = |m: &train::EpochMetrics| {
         if !json {
             bar.println(format!(
@@ -81,7 +81,7 @@ pub fn train(args: TrainArgs) -> Result<()> {
         bar.inc(1);
         true
     };
-    let (run, model) = ablation::run(config, &sources, args.pairs, &now, &mut on_epoch)?;
+    let (run, model) = train::run(config, &sources, args.pairs, &now_ms, &mut on_epoch)?;
     bar.finish_and_clear();
     if let Some(out) = &args.out {
         write_file(out, &weights::to_safetensors(&model)?)?;
@@ -97,14 +97,18 @@ pub fn train(args: TrainArgs) -> Result<()> {
                 "epochs": run.epochs,
                 "train": run.train,
                 "test": run.test,
-                "seconds": run.seconds,
+                "elapsed_ms": run.elapsed_ms,
                 "out": args.out,
             })
         );
     } else {
         println!(
             "{}: test error {:.1}% (head), {:.1}% (readout); train error {:.1}%; {:.2} s",
-            config.model, run.test.error, run.test.error_readout, run.train.error, run.seconds
+            config.model,
+            run.test.error,
+            run.test.error_readout,
+            run.train.error,
+            run.elapsed_ms / 1e3
         );
         if let Some(out) = &args.out {
             println!("weights written to {}", out.display());
@@ -128,9 +132,9 @@ pub fn eval(args: EvalArgs) -> Result<()> {
     }
     let mut rng = twinnet::rng::Rng::for_stream(args.seed, twinnet::rng::Stream::Pairs);
     let pairs = twinnet::data::pairs::PairSet::generate(&sources.test, args.pairs, &mut rng)?;
-    let tensors = train::PairTensors::new(&pairs, model.normalization())?;
-    let pair_eval = train::evaluate(&model, &tensors)?;
-    let digits = train::digit_accuracy(&model, &sources.test)?;
+    let tensors = PairTensors::new(&pairs, model.normalization())?;
+    let pair_eval = evaluate::evaluate(&model, &tensors)?;
+    let digits = evaluate::digit_accuracy(&model, &sources.test)?;
     let config = model.config();
     if args.json {
         println!(

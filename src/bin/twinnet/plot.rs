@@ -2,7 +2,8 @@
 
 use std::fmt::Write;
 
-use twinnet::ablation::{ConfigSummary, Stat};
+use twinnet::ablation::ConfigSummary;
+use twinnet::stats::Stat;
 
 const COLORS: [&str; 4] = ["#d62728", "#ff7f0e", "#2ca02c", "#1f77b4"];
 const PANEL_W: f64 = 420.0;

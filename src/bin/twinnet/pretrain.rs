@@ -9,10 +9,11 @@ use rayon::prelude::*;
 use serde_json::json;
 use twinnet::data::pairs::PairSet;
 use twinnet::data::{idx, DigitSet, PIXELS28};
+use twinnet::evaluate;
 use twinnet::model::ModelConfig;
 use twinnet::rng::{Rng, Stream};
 use twinnet::strokes::{redraw_mnist28, StrokeStyle};
-use twinnet::train::{self, TrainConfig, Trainer};
+use twinnet::train::{TrainConfig, Trainer};
 use twinnet::weights;
 
 use crate::{progress, set_threads, sources, PretrainArgs};
@@ -122,8 +123,8 @@ pub fn pretrain(args: PretrainArgs) -> Result<()> {
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     let model = trainer.into_model();
-    let scans = train::digit_accuracy(&model, &test_src)?;
-    let drawn = train::digit_accuracy(&model, &drawn_test)?;
+    let scans = evaluate::digit_accuracy(&model, &test_src)?;
+    let drawn = evaluate::digit_accuracy(&model, &drawn_test)?;
     let bytes = weights::to_safetensors(&model)?;
     crate::commands::write_file(&args.out, &bytes)?;
     let last = epochs.last().copied();
