@@ -98,6 +98,16 @@ pub enum PreprocessError {
     /// The width or the height is 0.
     #[error("image is empty ({width}×{height})")]
     Empty { width: usize, height: usize },
+    /// A pixel format other than [`PixelFormat`]'s names.
+    #[error("unknown pixel format {0:?}: use \"rgba\" (4 bytes per pixel, as getImageData gives) or \"alpha\" (1 byte per pixel)")]
+    UnknownFormat(String),
+    /// The bytes are not a square image in the format.
+    #[error("{bytes} bytes is not a square {format} image (side × side × {channels} bytes); send the whole square canvas")]
+    NotSquare {
+        bytes: usize,
+        format: &'static str,
+        channels: usize,
+    },
 }
 
 /// Checks that a buffer of `got` values holds a `width`×`height` image with
@@ -451,6 +461,83 @@ pub fn pool_2x2_u8(x28: &[u8]) -> [f32; PIXELS14] {
 /// image is blank.
 pub fn preprocess(img: &GrayImage) -> Option<[f32; PIXELS14]> {
     to_mnist28(img).map(|x28| pool_2x2(&x28))
+}
+
+/// How a drawing's bytes are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PixelFormat {
+    /// 4 bytes per pixel, as `CanvasRenderingContext2D.getImageData` gives them.
+    /// Interpreted by [`GrayImage::from_rgba`]: alpha when anything is transparent,
+    /// else luminance.
+    Rgba,
+    /// 1 byte per pixel, the ink (0 = none, 255 = full).
+    Alpha,
+}
+
+impl PixelFormat {
+    /// `"rgba"` or `"alpha"`.
+    pub fn parse(name: &str) -> Result<Self, PreprocessError> {
+        match name {
+            "rgba" => Ok(Self::Rgba),
+            "alpha" => Ok(Self::Alpha),
+            other => Err(PreprocessError::UnknownFormat(other.to_owned())),
+        }
+    }
+
+    /// Bytes per pixel.
+    pub fn channels(self) -> usize {
+        match self {
+            Self::Rgba => 4,
+            Self::Alpha => 1,
+        }
+    }
+
+    /// The name [`PixelFormat::parse`] takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Rgba => "rgba",
+            Self::Alpha => "alpha",
+        }
+    }
+}
+
+/// The side of a square image of `bytes` bytes at `channels` bytes per pixel.
+fn square_side(bytes: usize, channels: usize) -> Option<usize> {
+    if bytes == 0 || !bytes.is_multiple_of(channels) {
+        return None;
+    }
+    let pixels = bytes / channels;
+    // The float root is exact for every size a canvas can have; check it anyway.
+    let side = (pixels as f64).sqrt().round() as usize;
+    (side.checked_mul(side) == Some(pixels)).then_some(side)
+}
+
+impl GrayImage {
+    /// The bytes of a square drawing (any side) in `format`.
+    pub fn from_square(pixels: &[u8], format: PixelFormat) -> Result<Self, PreprocessError> {
+        let channels = format.channels();
+        let side = square_side(pixels.len(), channels).ok_or(PreprocessError::NotSquare {
+            bytes: pixels.len(),
+            format: format.name(),
+            channels,
+        })?;
+        match format {
+            PixelFormat::Rgba => Self::from_rgba(side, side, pixels),
+            PixelFormat::Alpha => {
+                let ink = pixels.iter().map(|&b| f32::from(b) / 255.0).collect();
+                Self::new(side, side, ink)
+            }
+        }
+    }
+}
+
+/// A square drawing's bytes as the network sees them ([`preprocess`]); `None` when it is
+/// blank.
+pub fn network_input(
+    pixels: &[u8],
+    format: PixelFormat,
+) -> Result<Option<[f32; PIXELS14]>, PreprocessError> {
+    Ok(preprocess(&GrayImage::from_square(pixels, format)?))
 }
 
 #[cfg(test)]
@@ -1044,5 +1131,40 @@ mod tests {
     fn new_clamps_and_cleans() {
         let img = GrayImage::new(2, 2, vec![-1.0, 2.0, f32::NAN, 0.5]).unwrap();
         assert_eq!(img.ink(), &[0.0, 1.0, 0.0, 0.5]);
+    }
+
+    #[test]
+    fn square_drawings_in_either_format() {
+        assert_eq!(square_side(16 * 4, 4), Some(4));
+        assert_eq!(square_side(0, 4), None);
+        assert_eq!(square_side(15, 4), None);
+        assert_eq!(square_side(12 * 4, 4), None);
+        assert_eq!(PixelFormat::parse("alpha"), Ok(PixelFormat::Alpha));
+        let e = PixelFormat::parse("RGBA").unwrap_err().to_string();
+        assert!(
+            e.starts_with("unknown pixel format \"RGBA\": use \"rgba\""),
+            "{e}"
+        );
+        let e = network_input(&[0; 12], PixelFormat::Rgba).unwrap_err();
+        assert_eq!(
+            e,
+            PreprocessError::NotSquare {
+                bytes: 12,
+                format: "rgba",
+                channels: 4
+            }
+        );
+        assert!(e.to_string().contains("send the whole square canvas"));
+        // A stroke on a transparent canvas reads the same in both formats; blank is None.
+        let mut alpha = vec![0u8; 28 * 28];
+        for y in 6..22 {
+            alpha[y * 28 + 13] = 255;
+            alpha[y * 28 + 14] = 200;
+        }
+        let rgba: Vec<u8> = alpha.iter().flat_map(|&a| [0, 0, 0, a]).collect();
+        let from_alpha = network_input(&alpha, PixelFormat::Alpha).unwrap();
+        assert!(from_alpha.is_some());
+        assert_eq!(from_alpha, network_input(&rgba, PixelFormat::Rgba).unwrap());
+        assert_eq!(network_input(&[0; 28 * 28], PixelFormat::Alpha), Ok(None));
     }
 }

@@ -9,11 +9,12 @@ mod common;
 mod web_fixture;
 
 use twinnet::data::digits_file;
+use twinnet::data::pairs::{Sources, DEFAULT_SPLIT_SEED};
+use twinnet::options::TrainOptions;
 use twinnet::predict::{self, Prediction};
-use twinnet::session::EpochReport;
+use twinnet::train::{EpochReport, TrainConfig, TrainingRun};
 use twinnet::web::{
-    memory_bytes, take_panic_message, Ablation, Drawings, Model, PixelFormat, Training,
-    TrainingData, WebError, Which,
+    limits, memory_bytes, take_panic_message, Ablation, Drawings, Model, Training, TrainingData,
 };
 use wasm_bindgen::{JsCast, JsError, JsValue};
 use wasm_bindgen_test::*;
@@ -40,8 +41,12 @@ fn load_error(bytes: &[u8]) -> String {
     }
 }
 
+/// A prediction on two drawings, as the worker makes it: both set, then predicted.
 fn predict(model: &Model, a: &[u8], b: &[u8], format: &str) -> Result<Prediction, String> {
-    let value = model.predict(a, b, format).map_err(message)?;
+    let mut drawings = Drawings::new();
+    drawings.set("a", a, format).map_err(message)?;
+    drawings.set("b", b, format).map_err(message)?;
+    let value = model.predict(&drawings).map_err(message)?;
     Ok(serde_wasm_bindgen::from_value(value).expect("a Prediction"))
 }
 
@@ -92,7 +97,7 @@ fn blank_drawings_have_no_verdict() {
 }
 
 fn predict_kept(model: &Model, drawings: &Drawings) -> Prediction {
-    let value = model.predict_drawings(drawings).map_err(message).unwrap();
+    let value = model.predict(drawings).map_err(message).unwrap();
     serde_wasm_bindgen::from_value(value).expect("a Prediction")
 }
 
@@ -193,23 +198,14 @@ fn bad_pixels_are_errors() {
 }
 
 #[wasm_bindgen_test]
-fn typed_errors_for_rust_callers() {
-    let model = Model::from_bytes(WEIGHTS).expect("fixture weights");
-    let not_square = model.prediction(&[0; 12], &[0; 16], PixelFormat::Rgba);
-    assert!(matches!(
-        not_square,
-        Err(WebError::NotSquare {
-            which: Which::First,
-            bytes: 12,
-            channels: 4,
-            ..
-        })
-    ));
-    assert!(matches!(
-        PixelFormat::parse("RGBA"),
-        Err(WebError::UnknownFormat(_))
-    ));
-    assert!(matches!(Model::from_bytes(b"x"), Err(WebError::Weights(_))));
+fn limits_are_the_cores() {
+    let limits = json(limits().map_err(message).unwrap());
+    assert_eq!(
+        limits,
+        serde_json::to_value(twinnet::options::Limits::PAGE).unwrap()
+    );
+    assert_eq!(limits["epochs"]["max"], 200);
+    assert_eq!(limits["defaults"]["batch"], 128);
 }
 
 /// A JS object from JSON, as the worker passes settings.
@@ -226,9 +222,12 @@ fn json(value: JsValue) -> serde_json::Value {
 }
 
 /// 400 seven-segment digits as a TwinNet digits file: halves of 200, at most 100 pairs.
+fn synthetic_file() -> Vec<u8> {
+    digits_file::encode(&common::synthetic_digits(400, 11))
+}
+
 fn data() -> TrainingData {
-    let bytes = digits_file::encode(&common::synthetic_digits(400, 11));
-    TrainingData::new(&bytes, Some("synthetic.bin".into()))
+    TrainingData::new(&synthetic_file(), Some("synthetic.bin".into()))
         .unwrap_or_else(|e| panic!("synthetic digits: {}", message(e)))
 }
 
@@ -246,7 +245,7 @@ fn train(
     let mut training = Training::new(data, js(options)).map_err(message).unwrap();
     let mut epochs = Vec::new();
     while !training.is_finished() {
-        let report = training.run_epoch().map_err(message).unwrap();
+        let report = training.step().map_err(message).unwrap();
         epochs.push(serde_wasm_bindgen::from_value(report).expect("an EpochReport"));
     }
     let report = json(training.report().map_err(message).unwrap());
@@ -281,11 +280,7 @@ fn trains_through_the_facade() {
         "{epochs:?}"
     );
     assert_eq!(training.epochs_done(), 2);
-    let after = training
-        .run_epoch()
-        .map(|_| ())
-        .map_err(message)
-        .unwrap_err();
+    let after = training.step().map(|_| ()).map_err(message).unwrap_err();
     assert!(after.contains("all 2 epochs are done"), "{after}");
 
     assert_eq!(report["options"], small_options(3));
@@ -358,8 +353,15 @@ fn trained_weights_load_and_predict_the_same() {
             .try_into()
             .expect("196 values")
     };
-    let trained =
-        predict::predict(training.model(), Some(&input(&p.a)), Some(&input(&p.b))).unwrap();
+    // The same run in the core, on the same digits (split as the facade splits them).
+    let all = digits_file::decode("synthetic.bin", &synthetic_file()).unwrap();
+    let sources = Sources::split_halves(&all, DEFAULT_SPLIT_SEED);
+    let options = TrainOptions::from_json(&small_options(3), sources.max_pairs()).unwrap();
+    let mut run = TrainingRun::start(TrainConfig::of(&options), &sources, options.pairs).unwrap();
+    while !run.is_finished() {
+        run.step(&|| 0.0).unwrap();
+    }
+    let trained = predict::predict(run.model(), Some(&input(&p.a)), Some(&input(&p.b))).unwrap();
     assert_eq!(p, trained);
 }
 
@@ -505,29 +507,35 @@ fn network_inputs_predict_like_drawings() {
         &drawn.a.as_ref().unwrap().input,
         &drawn.b.as_ref().unwrap().input,
     );
-    let value = model.predict_inputs(a, b).map_err(message).unwrap();
-    let direct: Prediction = serde_wasm_bindgen::from_value(value).expect("a Prediction");
+    let mut inputs = Drawings::new();
+    inputs.set_input("a", a).map_err(message).unwrap();
+    inputs.set_input("b", b).map_err(message).unwrap();
+    let direct = predict_kept(&model, &inputs);
     assert_prediction_close(&direct, &drawn);
 
-    let short = message(model.predict_inputs(&a[..100], b).unwrap_err());
+    let short = message(inputs.set_input("a", &a[..100]).unwrap_err());
     assert!(
         short.contains("first digit: 100 values") && short.contains("196"),
         "{short}"
     );
-    let err = message(
-        model
-            .benchmark_predictions(a, &[0.0; 197], 1, 1)
-            .unwrap_err(),
+    let long = message(inputs.set_input("b", &[0.0; 197]).unwrap_err());
+    assert!(long.contains("second digit: 197 values"), "{long}");
+    assert_eq!(
+        predict_kept(&model, &inputs),
+        direct,
+        "refused inputs change nothing"
     );
-    assert!(err.contains("second digit: 197 values"), "{err}");
 }
 
 #[wasm_bindgen_test]
 fn benchmarks_give_times() {
     let model = model();
-    let zeros = [0.0f32; 196];
+    let mut zeros = Drawings::new();
+    for side in ["a", "b"] {
+        zeros.set_input(side, &[0.0; 196]).map_err(message).unwrap();
+    }
     let micros = model
-        .benchmark_predictions(&zeros, &zeros, 2, 5)
+        .benchmark_predict(&zeros, 2, 5)
         .map_err(message)
         .unwrap();
     assert!(micros.is_finite() && micros >= 0.0, "{micros}");
@@ -535,9 +543,9 @@ fn benchmarks_give_times() {
     let mut training = Training::new(&data, js(small_options(3)))
         .map_err(message)
         .unwrap();
-    training.run_epoch().map_err(message).unwrap();
+    training.step().map_err(message).unwrap();
     let ms = training
-        .benchmark_test_evaluation(2)
+        .benchmark_evaluate_test(2)
         .map_err(message)
         .unwrap();
     assert!(ms.is_finite() && ms >= 0.0, "{ms}");
