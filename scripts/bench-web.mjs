@@ -57,7 +57,8 @@ function printTable(t) {
     const cells = [
       loss(r.train_loss),
       loss(r.test_loss),
-      ...[r.train_error, r.test_error, r.test_error_readout, r.test_digit_error, r.seconds].map(percent),
+      ...[r.train_error, r.test_error, r.test_error_readout, r.test_digit_error].map(percent),
+      percent({ mean: r.elapsed_ms.mean / 1000, std: r.elapsed_ms.std / 1000 }),
     ];
     console.log(`  ${r.name} | ${cells.join(" | ")}`);
   }

@@ -1,6 +1,7 @@
 // The ablation panel: R rounds × the four configurations in the trainer worker, filling
 // a table like the publication's Table I (mean ± sample std over the rounds done so far)
-// and Fig. 2-style mean curves with ±std bands. UI only: app.js runs the requests.
+// and Fig. 2-style mean curves with ±std bands. UI only: app.js runs the requests, and
+// the rows and curves are the core's (src/ablation.rs), as the worker reports them.
 //
 // Test hooks: #ablate-table data-state = idle | running | done | cancelled | error, one
 // tr[data-config] per configuration (none, share, aux, share+aux) with
@@ -9,7 +10,7 @@
 import { LineChart } from "./chart.js";
 import { FormFields } from "./form-fields.js";
 import { RunControls } from "./run-controls.js";
-import { DATA_MAX_PAIRS, validateAblation } from "./training-options.js";
+import { validateAblation } from "./training-options.js";
 
 export const CONFIGS = ["none", "share", "aux", "share+aux"];
 const CONFIG_LABELS = { none: "no share / no aux", share: "share", aux: "aux", "share+aux": "share + aux" };
@@ -21,22 +22,12 @@ const COLUMNS = [
   ["train_error", (x) => x.toFixed(1)],
   ["test_error", (x) => x.toFixed(1)],
   ["test_error_readout", (x) => x.toFixed(1)],
-  ["seconds", (x) => x.toFixed(1)],
+  ["elapsed_ms", (ms) => (ms / 1000).toFixed(1)],
 ];
-
-/** Mean and sample standard deviation (0 for one value), as the core's `Stat::of`. */
-export function stat(values) {
-  const n = values.length;
-  if (n === 0) return { mean: NaN, std: NaN };
-  const mean = values.reduce((s, v) => s + v, 0) / n;
-  const std = n > 1 ? Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1)) : 0;
-  return { mean, std };
-}
 
 export class AblationPanel {
   onStart = () => {};
   onCancel = () => {};
-  maxPairs = DATA_MAX_PAIRS;
 
   #fields;
   #controls;
@@ -46,8 +37,10 @@ export class AblationPanel {
   #lossChart;
   #errorChart;
   #plan = null; // {rounds, epochs, pairs, seed}
-  #runs = {}; // config → RunReport[]
-  #curves = {}; // config → round → EpochReport[]
+  #curves = {}; // config → the core's Curves so far
+  /** A promise of the core's limits (see `setLimits`). */
+  #limits = new Promise(() => {});
+  #maxPairs;
 
   /** @param {Document} doc */
   constructor(doc) {
@@ -66,8 +59,21 @@ export class AblationPanel {
     this.#reset();
   }
 
-  #submit() {
-    const { options, errors } = validateAblation(this.#fields.values(), { maxPairs: this.maxPairs });
+  /** The core's limits (a promise of them): the form's ranges, first values and checks. */
+  setLimits(limits) {
+    this.#limits = limits;
+    limits.then((l) => this.#fields.setLimits(l)).catch(() => {});
+  }
+
+  /** The training digits give at most `maxPairs` pairs (the trainer said so). */
+  setMaxPairs(maxPairs) {
+    this.#maxPairs = maxPairs;
+    this.#limits.then((l) => this.#fields.setLimits(l, { maxPairs })).catch(() => {});
+  }
+
+  async #submit() {
+    const limits = await this.#limits;
+    const { options, errors } = validateAblation(this.#fields.values(), limits, { maxPairs: this.#maxPairs });
     this.#fields.show(errors);
     if (options) this.onStart(options);
   }
@@ -88,21 +94,18 @@ export class AblationPanel {
     this.#status.textContent = "Fetching the training digits (1.6 MB, first run only)…";
   }
 
-  /** `{config, round, run, runs, epoch: EpochReport}` from the worker. */
-  epoch({ config, round, run, runs, epoch }) {
+  /** `{config, run, runs, epoch: EpochReport, curves}` from the worker: `curves` the configuration's so far. */
+  epoch({ config, run, runs, epoch, curves }) {
     const epochs = this.#plan.epochs;
     this.#controls.progress((run - 1) * epochs + epoch.epoch, runs * epochs);
-    ((this.#curves[config] ??= {})[round] ??= []).push(epoch);
+    this.#curves[config] = curves;
     this.#status.textContent = `Run ${run} of ${runs}: ${CONFIG_LABELS[config] ?? config}, epoch ${epoch.epoch} of ${epochs}.`;
-    this.#drawLiveCurves();
+    this.#drawCurves(this.#curves);
   }
 
-  /** `{config, round, run, runs, result: RunReport}`: one run finished. */
-  run({ config, result }) {
-    (this.#runs[config] ??= []).push({ ...result, seconds: result.elapsed_ms / 1000 });
-    const runs = this.#runs[config];
-    const summary = Object.fromEntries(COLUMNS.map(([key]) => [key, stat(runs.map((r) => r[key]))]));
-    this.#fillRow(config, { ...summary, rounds: runs.length });
+  /** `{config, row: ConfigSummary}`: one run finished; its configuration's Table I row so far. */
+  run({ config, row }) {
+    this.#fillRow(config, row);
   }
 
   /** The final `{rounds, summary: ConfigSummary[]}`. */
@@ -130,7 +133,6 @@ export class AblationPanel {
   }
 
   #reset() {
-    this.#runs = {};
     this.#curves = {};
     for (const config of CONFIGS) this.#fillRow(config, null);
     this.#drawCurves({});
@@ -160,19 +162,6 @@ export class AblationPanel {
       delete row.dataset.testErrorMean;
       delete row.dataset.testErrorStd;
     }
-  }
-
-  /** Mean curves over the rounds that reached each epoch, while the runs come in. */
-  #drawLiveCurves() {
-    const curves = {};
-    for (const [config, rounds] of Object.entries(this.#curves)) {
-      const series = Object.values(rounds);
-      const longest = Math.max(...series.map((s) => s.length));
-      const at = (key) =>
-        Array.from({ length: longest }, (_, i) => stat(series.filter((s) => s.length > i).map((s) => s[i][key])));
-      curves[config] = { train_loss: at("train_loss"), test_loss: at("test_loss"), test_error: at("test_error") };
-    }
-    this.#drawCurves(curves);
   }
 
   /** @param {Record<string, {train_loss: {mean, std}[], test_loss, test_error}>} curves per configuration */

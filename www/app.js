@@ -29,6 +29,10 @@ const current = new CurrentModel(predictor, WEIGHTS_URL);
 const training = new TrainingPanel(document);
 const ablation = new AblationPanel(document);
 const weights = new WeightsPanel(document);
+// The settings' limits and defaults are the core's: the predictor's module has them.
+const limits = predictor.request("limits").then(({ result }) => result);
+training.setLimits(limits);
+ablation.setLimits(limits);
 
 function setStatus(state, text) {
   statusEl.dataset.state = state;
@@ -149,6 +153,12 @@ async function runJob(type, payload, onStatus, other) {
   }
 }
 
+/** The training digits give at most `maxPairs` pairs: both forms check against it from now on. */
+function learnedMaxPairs(maxPairs) {
+  training.setMaxPairs(maxPairs);
+  ablation.setMaxPairs(maxPairs);
+}
+
 /** Why a trainer request failed, for the panel: cancelled, or the message (a crash says so). */
 function trainerFailure(error, panel) {
   if (error.cancelled) return panel.cancelled(error.message);
@@ -163,6 +173,8 @@ training.onStart = async (options) => {
       { options },
       (status, rest) => {
         if (status === "data") training.fetchingData();
+        else if (status === "digits") learnedMaxPairs(rest.maxPairs);
+        else if (status === "start") training.training(rest);
         else if (status === "epoch") training.epoch(rest.epoch);
       },
       ablation,
@@ -186,6 +198,7 @@ ablation.onStart = async (plan) => {
       plan,
       (status, rest) => {
         if (status === "data") ablation.fetchingData();
+        else if (status === "digits") learnedMaxPairs(rest.maxPairs);
         else if (status === "epoch") ablation.epoch(rest);
         else if (status === "run") ablation.run(rest);
       },

@@ -8,7 +8,6 @@
 // model that was there.
 
 import { ModelStore } from "./store.js";
-import { configName } from "./training-options.js";
 
 /**
  * @typedef {{source: "pretrained" | "trained" | "uploaded", info: object, bytes?: ArrayBuffer,
@@ -121,7 +120,7 @@ export class CurrentModel {
 
 /** `twinnet-<config>-seed<S>.safetensors` for a trained model; the others say what they are. */
 export function fileNameOf(record) {
-  const config = configName(record.info ?? {});
+  const config = record.info?.name ?? "model";
   if (record.source === "trained" && record.options) return `twinnet-${config}-seed${record.options.seed}.safetensors`;
   if (record.source === "uploaded" && record.fileName) return record.fileName;
   return `twinnet-${config}-${record.source}.safetensors`;

@@ -1,9 +1,14 @@
 // A form's fields and the messages beside them: each input `#<prefix>-<name>` has a
 // message element `#<prefix>-<name>-msg` (named by its aria-describedby), shown with
-// aria-invalid when the field's value is refused.
+// aria-invalid when the field's value is refused. The fields' ranges, first values and
+// the hints that quote them (`[data-limit]` in the form) come from the core's limits.
+
+import { pairsMax } from "./training-options.js";
 
 export class FormFields {
   #inputs;
+  #form;
+  #defaulted = false;
 
   /**
    * @param {Document} doc
@@ -12,6 +17,7 @@ export class FormFields {
    */
   constructor(doc, prefix, names) {
     this.#inputs = Object.fromEntries(names.map((name) => [name, doc.getElementById(`${prefix}-${name}`)]));
+    this.#form = Object.values(this.#inputs)[0].form;
     for (const input of Object.values(this.#inputs)) {
       // Editing a refused field clears its message; it is checked again at the next start.
       input.addEventListener("input", () => this.#mark(input, null));
@@ -32,6 +38,30 @@ export class FormFields {
       if (message && !first) first = input;
     }
     if (focus) first?.focus();
+  }
+
+  /**
+   * Takes the core's limits (`limits()` of the facade): each field's range, the hints that
+   * quote them, and, the first time, the core's default where the page has no value of
+   * its own. `maxPairs`: what the data gives, once the page knows it.
+   * @param {import("./training-options.js").Limits} limits
+   */
+  setLimits(limits, { maxPairs } = {}) {
+    const ranges = { ...limits, pairs: { min: limits.pairs.min, max: pairsMax(limits, maxPairs) }, batch: { min: limits.min_batch } };
+    for (const [name, input] of Object.entries(this.#inputs)) {
+      const range = ranges[name];
+      if (range?.min !== undefined) input.min = String(range.min);
+      if (range?.max !== undefined && name !== "seed") input.max = String(range.max);
+      if (name === "lr") input.max = String(limits.max_lr);
+      if (this.#defaulted || !(name in limits.defaults)) continue;
+      if (input.type === "checkbox") input.checked = limits.defaults[name];
+      else if (input.value === "") input.value = String(limits.defaults[name]);
+    }
+    this.#defaulted = true;
+    for (const hint of this.#form.querySelectorAll("[data-limit]")) {
+      const value = ranges[hint.dataset.limit];
+      hint.textContent = typeof value === "object" ? `${value.min}–${value.max}` : String(value);
+    }
   }
 
   /** Enables or disables every field. */

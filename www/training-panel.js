@@ -9,7 +9,7 @@
 import { LineChart } from "./chart.js";
 import { FormFields } from "./form-fields.js";
 import { RunControls } from "./run-controls.js";
-import { DATA_MAX_PAIRS, DEFAULTS, configName, fieldOfMessage, validateTraining } from "./training-options.js";
+import { fieldOfMessage, validateTraining } from "./training-options.js";
 
 const FIELDS = ["share", "aux", "epochs", "pairs", "lr", "batch", "seed"];
 export const COLORS = { train: "#2f6fde", test: "#d9822b", head: "#b5362f", readout: "#1b7f4b" };
@@ -21,15 +21,18 @@ export class TrainingPanel {
   /** @type {(options: object) => void} */
   onStart = () => {};
   onCancel = () => {};
-  maxPairs = DATA_MAX_PAIRS;
 
   #fields;
+  /** A promise of the core's limits (see `setLimits`). */
+  #limits = new Promise(() => {});
+  /** What the training digits give, once a run has had them. */
+  #maxPairs;
   #controls;
   #result;
   #lossChart;
   #errorChart;
   #epochs = [];
-  #planned = DEFAULTS.epochs;
+  #planned = 0;
 
   /** @param {Document} doc */
   constructor(doc) {
@@ -46,8 +49,21 @@ export class TrainingPanel {
     this.#drawCurves();
   }
 
-  #submit() {
-    const { options, errors } = validateTraining(this.#fields.values(), { maxPairs: this.maxPairs });
+  /** The core's limits (a promise of them): the form's ranges, first values and checks. */
+  setLimits(limits) {
+    this.#limits = limits;
+    limits.then((l) => this.#fields.setLimits(l)).catch(() => {});
+  }
+
+  /** The training digits give at most `maxPairs` pairs (the trainer said so). */
+  setMaxPairs(maxPairs) {
+    this.#maxPairs = maxPairs;
+    this.#limits.then((l) => this.#fields.setLimits(l, { maxPairs })).catch(() => {});
+  }
+
+  async #submit() {
+    const limits = await this.#limits;
+    const { options, errors } = validateTraining(this.#fields.values(), limits, { maxPairs: this.#maxPairs });
     this.#fields.show(errors);
     if (options) this.onStart(options); // else the messages beside the fields say why
   }
@@ -57,13 +73,18 @@ export class TrainingPanel {
     this.#controls.setBlocked(blocked);
   }
 
-  /** A run of `options` started. */
+  /** A run of `options` was asked for. */
   started(options) {
     this.#controls.started(options.epochs);
     this.#epochs = [];
     this.#planned = options.epochs;
     this.#drawCurves();
-    this.#setState("running", `Training ${configName(options)} for ${options.epochs} epochs on ${options.pairs} pairs (seed ${options.seed})…`);
+    this.#setState("running", `Starting a run of ${options.epochs} epochs on ${options.pairs} pairs (seed ${options.seed})…`);
+  }
+
+  /** The trainer made the run: `options` as the core checked them, `config` its name. */
+  training({ options, config }) {
+    this.#result.textContent = `Training ${config} for ${options.epochs} epochs on ${options.pairs} pairs (seed ${options.seed})…`;
   }
 
   /** The worker is fetching the digits (first run only). */

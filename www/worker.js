@@ -10,15 +10,19 @@
 //                                           predict: square pixels (Uint8(Clamped)Array),
 //                                           format "rgba" or "alpha"; the worker keeps the
 //                                           other (never sent: blank)
+//        {type: "limits", id}               the settings' limits and defaults (the core's)
 //        {type: "train", id, options}       options {share, aux, epochs, pairs, lr, batch, seed}
 //        {type: "ablate", id, rounds, epochs?, pairs?, seed?}
 //        {type: "cancel", id, target}       stop run `target` at its next epoch boundary
 //        {type: "memory", id}               the wasm linear memory's size (= its peak)
 //   out: {id, status, …}                    progress, zero or more per request:
 //                                           "loading"; "data" (the digits file is fetched);
-//                                           "epoch" with {epoch} (train) or {config, round,
-//                                           run, runs, epoch} (ablate); "run" with {config,
-//                                           round, run, runs, result} (ablate)
+//                                           "digits" with {maxPairs} (what the data gives);
+//                                           "start" with {options, config} (train: the
+//                                           checked settings); "epoch" with {epoch} (train)
+//                                           or {config, round, run, runs, epoch, curves}
+//                                           (ablate); "run" with {config, round, run, runs,
+//                                           result, row} (ablate)
 //        {id, result, ms}                   the answer; ms = time spent in this worker
 //        {id, error, fatal, cancelled}      the failure; fatal = this worker is unusable
 //                                           (the wasm module panicked) and must be replaced;
@@ -67,8 +71,11 @@ async function fetchBytes(url, what) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-/** The training digits, fetched and parsed once; a failed fetch is tried again next time. */
-function trainingData(status) {
+/**
+ * The training digits, fetched and parsed once (a failed fetch is tried again next time);
+ * tells the page how many pairs they give.
+ */
+async function trainingData(status) {
   if (!data) {
     status("data");
     data = Promise.all([wasmReady, fetchBytes(DATA_URL, "the training digits")]).then(
@@ -78,7 +85,9 @@ function trainingData(status) {
       data = null;
     });
   }
-  return data;
+  const digits = await data;
+  status("digits", { maxPairs: digits.maxPairs() });
+  return digits;
 }
 
 /**
@@ -145,7 +154,12 @@ const handlers = {
     drawings ??= new wasm.Drawings();
     if (a) drawings.set("a", a, format ?? "rgba");
     if (b) drawings.set("b", b, format ?? "rgba");
-    return model.predictDrawings(drawings);
+    return model.predict(drawings);
+  },
+
+  async limits() {
+    await wasmReady;
+    return wasm.limits();
   },
 
   /** One run of the training form; the result carries the weights (transferred). */
@@ -155,10 +169,11 @@ const handlers = {
       let training = null;
       try {
         training = new wasm.Training(digits, options ?? {});
-        const epochs = training.options().epochs;
+        const checked = training.options();
+        status("start", { options: checked, config: training.info().name });
         while (!training.isFinished()) {
-          await checkpoint(run, () => `training cancelled after ${training.epochsDone()} of ${epochs} epochs`);
-          status("epoch", { epoch: training.runEpoch() });
+          await checkpoint(run, () => `training cancelled after ${training.epochsDone()} of ${checked.epochs} epochs`);
+          status("epoch", { epoch: training.step() });
         }
         const weights = training.weights().buffer;
         transfer(weights);
@@ -179,9 +194,9 @@ const handlers = {
         const runs = ablation.runs();
         while (!ablation.isFinished()) {
           await checkpoint(run, () => `ablation cancelled after ${ablation.runsDone()} of ${runs} runs`);
-          const { finished, epoch, ...where } = ablation.step();
-          status("epoch", { ...where, epoch });
-          if (finished) status("run", { ...where, result: finished });
+          const { finished, row, epoch, curves, ...where } = ablation.step();
+          status("epoch", { ...where, epoch, curves });
+          if (finished) status("run", { ...where, result: finished, row });
         }
         return { rounds: ablation.options().rounds, summary: ablation.summary() };
       } finally {
