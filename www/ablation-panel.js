@@ -38,13 +38,10 @@ export class AblationPanel {
   #errorChart;
   #plan = null; // {rounds, epochs, pairs, seed}
   #curves = {}; // config → the core's Curves so far
-  /** A promise of the core's limits (see `setLimits`). */
-  #limits = new Promise(() => {});
-  #maxPairs;
 
   /** @param {Document} doc */
   constructor(doc) {
-    this.#fields = new FormFields(doc, "ablate", ["rounds", "epochs", "pairs", "seed"]);
+    this.#fields = new FormFields(doc, "ablate", ["rounds", "epochs", "pairs", "seed"], validateAblation);
     this.#controls = new RunControls(doc, "ablate", this.#fields, {
       onSubmit: () => this.#submit(),
       onCancel: () => this.onCancel(),
@@ -61,20 +58,16 @@ export class AblationPanel {
 
   /** The core's limits (a promise of them): the form's ranges, first values and checks. */
   setLimits(limits) {
-    this.#limits = limits;
-    limits.then((l) => this.#fields.setLimits(l)).catch(() => {});
+    this.#fields.useLimits(limits);
   }
 
   /** The training digits give at most `maxPairs` pairs (the trainer said so). */
   setMaxPairs(maxPairs) {
-    this.#maxPairs = maxPairs;
-    this.#limits.then((l) => this.#fields.setLimits(l, { maxPairs })).catch(() => {});
+    this.#fields.setMaxPairs(maxPairs);
   }
 
   async #submit() {
-    const limits = await this.#limits;
-    const { options, errors } = validateAblation(this.#fields.values(), limits, { maxPairs: this.#maxPairs });
-    this.#fields.show(errors);
+    const options = await this.#fields.check(); // if refused, the messages beside the fields say why
     if (options) this.onStart(options);
   }
 

@@ -8,20 +8,51 @@ import { pairsMax } from "./training-options.js";
 export class FormFields {
   #inputs;
   #form;
+  #validate;
   #defaulted = false;
+  /** A promise of the core's limits (see `useLimits`); pending until the page has them. */
+  #limits = new Promise(() => {});
+  /** What the training digits give, once a worker has said so. */
+  #maxPairs;
 
   /**
    * @param {Document} doc
    * @param {string} prefix "opt" or "ablate"
    * @param {string[]} names the fields, e.g. ["epochs", "pairs"]
+   * @param {(raw: object, limits: object, data: {maxPairs?: number}) => {options: object|null, errors: object}} validate
+   *   the form's check (`validateTraining` or `validateAblation`)
    */
-  constructor(doc, prefix, names) {
+  constructor(doc, prefix, names, validate) {
+    this.#validate = validate;
     this.#inputs = Object.fromEntries(names.map((name) => [name, doc.getElementById(`${prefix}-${name}`)]));
     this.#form = Object.values(this.#inputs)[0].form;
     for (const input of Object.values(this.#inputs)) {
       // Editing a refused field clears its message; it is checked again at the next start.
       input.addEventListener("input", () => this.#mark(input, null));
     }
+  }
+
+  /** The core's limits (a promise of them): the fields' ranges, first values and checks. */
+  useLimits(limits) {
+    this.#limits = limits;
+    limits.then((l) => this.#setLimits(l)).catch(() => {});
+  }
+
+  /** The training digits give at most `maxPairs` pairs (a worker said so). */
+  setMaxPairs(maxPairs) {
+    this.#maxPairs = maxPairs;
+    this.#limits.then((l) => this.#setLimits(l)).catch(() => {});
+  }
+
+  /**
+   * Checks the values against the core's limits (waiting for them if need be): the
+   * options to start with, or null with the messages shown beside the refused fields.
+   */
+  async check() {
+    const limits = await this.#limits;
+    const { options, errors } = this.#validate(this.values(), limits, { maxPairs: this.#maxPairs });
+    this.show(errors);
+    return options;
   }
 
   /** The raw values: booleans for checkboxes, strings otherwise. */
@@ -43,11 +74,11 @@ export class FormFields {
   /**
    * Takes the core's limits (`limits()` of the facade): each field's range, the hints that
    * quote them, and, the first time, the core's default where the page has no value of
-   * its own. `maxPairs`: what the data gives, once the page knows it.
+   * its own. The pairs' range also follows what the data gives, once the page knows it.
    * @param {import("./training-options.js").Limits} limits
    */
-  setLimits(limits, { maxPairs } = {}) {
-    const ranges = { ...limits, pairs: { min: limits.pairs.min, max: pairsMax(limits, maxPairs) }, batch: { min: limits.min_batch } };
+  #setLimits(limits) {
+    const ranges = { ...limits, pairs: { min: limits.pairs.min, max: pairsMax(limits, this.#maxPairs) }, batch: { min: limits.min_batch } };
     for (const [name, input] of Object.entries(this.#inputs)) {
       const range = ranges[name];
       if (range?.min !== undefined) input.min = String(range.min);

@@ -23,10 +23,6 @@ export class TrainingPanel {
   onCancel = () => {};
 
   #fields;
-  /** A promise of the core's limits (see `setLimits`). */
-  #limits = new Promise(() => {});
-  /** What the training digits give, once a run has had them. */
-  #maxPairs;
   #controls;
   #result;
   #lossChart;
@@ -36,7 +32,7 @@ export class TrainingPanel {
 
   /** @param {Document} doc */
   constructor(doc) {
-    this.#fields = new FormFields(doc, "opt", FIELDS);
+    this.#fields = new FormFields(doc, "opt", FIELDS, validateTraining);
     this.#controls = new RunControls(doc, "train", this.#fields, {
       onSubmit: () => this.#submit(),
       onCancel: () => this.onCancel(),
@@ -51,21 +47,17 @@ export class TrainingPanel {
 
   /** The core's limits (a promise of them): the form's ranges, first values and checks. */
   setLimits(limits) {
-    this.#limits = limits;
-    limits.then((l) => this.#fields.setLimits(l)).catch(() => {});
+    this.#fields.useLimits(limits);
   }
 
   /** The training digits give at most `maxPairs` pairs (the trainer said so). */
   setMaxPairs(maxPairs) {
-    this.#maxPairs = maxPairs;
-    this.#limits.then((l) => this.#fields.setLimits(l, { maxPairs })).catch(() => {});
+    this.#fields.setMaxPairs(maxPairs);
   }
 
   async #submit() {
-    const limits = await this.#limits;
-    const { options, errors } = validateTraining(this.#fields.values(), limits, { maxPairs: this.#maxPairs });
-    this.#fields.show(errors);
-    if (options) this.onStart(options); // else the messages beside the fields say why
+    const options = await this.#fields.check(); // if refused, the messages beside the fields say why
+    if (options) this.onStart(options);
   }
 
   /** Another job holds the trainer (or let go of it): Train is disabled meanwhile. */
