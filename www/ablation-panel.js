@@ -15,14 +15,14 @@ import { validateAblation } from "./training-options.js";
 export const CONFIGS = ["none", "share", "aux", "share+aux"];
 const CONFIG_LABELS = { none: "no share / no aux", share: "share", aux: "aux", "share+aux": "share + aux" };
 const CONFIG_COLORS = { none: "#6b7280", share: "#2f6fde", aux: "#d9822b", "share+aux": "#1b7f4b" };
-/** Table columns: the run report's key, how to show it. */
+/** Table columns: the cell's `data-col`, the core's key in a configuration's row, how to show it. */
 const COLUMNS = [
-  ["train_loss", (x) => x.toFixed(3)],
-  ["test_loss", (x) => x.toFixed(3)],
-  ["train_error", (x) => x.toFixed(1)],
-  ["test_error", (x) => x.toFixed(1)],
-  ["test_error_readout", (x) => x.toFixed(1)],
-  ["elapsed_ms", (ms) => (ms / 1000).toFixed(1)],
+  ["train_loss", "train_loss", (x) => x.toFixed(3)],
+  ["test_loss", "test_loss", (x) => x.toFixed(3)],
+  ["train_error", "train_error", (x) => x.toFixed(1)],
+  ["test_error", "test_error", (x) => x.toFixed(1)],
+  ["test_error_readout", "test_error_readout", (x) => x.toFixed(1)],
+  ["seconds", "elapsed_ms", (ms) => (ms / 1000).toFixed(1)],
 ];
 
 export class AblationPanel {
@@ -135,8 +135,8 @@ export class AblationPanel {
   #fillRow(config, summary) {
     const row = this.#rows[config];
     if (!row) return;
-    for (const [key, format] of COLUMNS) {
-      const cell = row.querySelector(`[data-col="${key}"]`);
+    for (const [column, key, format] of COLUMNS) {
+      const cell = row.querySelector(`[data-col="${column}"]`);
       const s = summary?.[key];
       if (s && Number.isFinite(s.mean)) {
         const std = document.createElement("span");
