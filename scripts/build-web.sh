@@ -28,7 +28,7 @@ build() {
   fi
   env "${vars[@]}" nice -n 10 wasm-pack build --target web --release --out-dir "$out" --no-typescript --no-pack
   rm -f "$out/README.md" "$out/package.json" "$out/.gitignore"
-  python3 scripts/strip-wasm-names.py "$out/twinnet_bg.wasm"
+  python3 scripts/lib/strip-wasm-names.py "$out/twinnet_bg.wasm"
 }
 build www/pkg
 build www/pkg-relaxed relaxed-simd

@@ -2,7 +2,7 @@
 # The whole test suite, from a fresh clone: installs what it needs, makes the data,
 # runs the native tests (unit, integration, CLI, PyTorch parity, training on real
 # digits), checks that the core builds for wasm32, then the web tests
-# (scripts/test-web.sh: the wasm facade in headless Chromium and the page end to end).
+# (scripts/lib/test-web.sh: the wasm facade in headless Chromium and the page end to end).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -12,4 +12,4 @@ cargo test --release
 echo "== core builds for wasm32-unknown-unknown"
 cargo build --release --lib --target wasm32-unknown-unknown
 echo "== web: wasm facade in headless Chromium, end-to-end test of the page"
-bash scripts/test-web.sh
+bash scripts/lib/test-web.sh
