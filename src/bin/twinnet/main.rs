@@ -312,7 +312,8 @@ fn usage_error(e: clap::Error) -> ExitCode {
     let text = e.render().to_string();
     let first = text.lines().next().unwrap_or("invalid arguments");
     let first = first.strip_prefix("error: ").unwrap_or(first);
-    let hint = negative_number_hint(&e, std::env::args())
+    let args = std::env::args_os().map(|a| a.to_string_lossy().into_owned());
+    let hint = negative_number_hint(&e, args)
         .map(|h| format!("; {h}"))
         .unwrap_or_default();
     eprintln!("twinnet: error: {first}{hint} (see `twinnet --help`)");
