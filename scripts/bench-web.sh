@@ -2,7 +2,7 @@
 # Browser benchmark of the published run (share+aux, 1000 pairs, 25 epochs, batch 128)
 # trained in the page's worker in headless Chromium: builds the page (scripts/build-web.sh),
 # installs npm's playwright-core for tests/e2e if missing, serves www/ on a free local port
-# and prints the figures (scripts/bench-web.mjs; --runs N, --epochs E, --json).
+# and prints the figures (scripts/lib/bench-web.mjs; --runs N, --epochs E, --json).
 # Needs the tools of scripts/setup-web.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,4 +11,4 @@ bash scripts/build-web.sh >&2
 if [[ ! -d tests/e2e/node_modules/playwright-core ]]; then
   npm ci --prefix tests/e2e --no-audit --no-fund --silent >&2
 fi
-node scripts/bench-web.mjs "$@"
+node scripts/lib/bench-web.mjs "$@"

@@ -2,9 +2,9 @@
 # The speed benchmark of the published protocol (share+aux, 1000 pairs, 25 epochs,
 # batch 128, lr 0.01, seeds 1000, 1001, …), one thread each, medians of RUNS runs:
 #   native   the CLI's code built --release (src/bin/bench.rs)
-#   browser  wasm in the page's Web Worker in headless Chromium (scripts/bench-web.mjs)
+#   browser  wasm in the page's Web Worker in headless Chromium (scripts/lib/bench-web.mjs)
 #   PyTorch  if installed: the reference script of the publication's experiment, side by
-#            side, and the ratios (scripts/bench-report.mjs).
+#            side, and the ratios (scripts/lib/bench-report.mjs).
 # Prints figures; asserts nothing.
 #
 #   bash scripts/bench.sh [--runs N] [--native-only]
@@ -55,4 +55,4 @@ else
   echo "== PyTorch: not found (set TWINNET_TORCH_PYTHON to a Python with torch and TWINNET_TORCH_REF to twinnet_ref.py); skipped" >&2
 fi
 
-node scripts/bench-report.mjs "$out"
+node scripts/lib/bench-report.mjs "$out"

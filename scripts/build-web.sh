@@ -26,9 +26,11 @@ build() {
     # RUSTFLAGS replaces .cargo/config.toml's flags; its own target dir keeps both builds cached.
     vars=(RUSTFLAGS="-C target-feature=+simd128,+$features" CARGO_TARGET_DIR="target/wasm-$features")
   fi
-  env "${vars[@]}" nice -n 10 wasm-pack build --target web --release --out-dir "$out" --no-typescript --no-pack
+  # Without the native programs of src/bin/ (feature `cli`) and their dependencies.
+  env "${vars[@]}" nice -n 10 wasm-pack build --target web --release --out-dir "$out" --no-typescript --no-pack \
+    -- --no-default-features
   rm -f "$out/README.md" "$out/package.json" "$out/.gitignore"
-  python3 scripts/strip-wasm-names.py "$out/twinnet_bg.wasm"
+  python3 scripts/lib/strip-wasm-names.py "$out/twinnet_bg.wasm"
 }
 build www/pkg
 build www/pkg-relaxed relaxed-simd

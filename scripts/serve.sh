@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 bash scripts/setup-web.sh --build-only
 bash scripts/build-web.sh
 echo "== open http://localhost:${PORT:-8080}/ (Ctrl-C stops)"
-exec python3 scripts/serve.py --dir www --port "${PORT:-8080}"
+exec python3 scripts/lib/serve.py --dir www --port "${PORT:-8080}"

@@ -23,7 +23,7 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
 }
 
-# scripts/serve.py and the end-to-end test serve www/ with Python's http.server.
+# scripts/lib/serve.py and the end-to-end test serve www/ with Python's http.server.
 if ! command -v python3 >/dev/null; then
   echo "setup-web: installing python3 (Debian)"
   apt_install python3

@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh clone: installs what it needs, makes the data,
-# runs the native tests (unit, integration, CLI, PyTorch parity, training on real
-# digits), checks that the core builds for wasm32, then the web tests
-# (scripts/test-web.sh: the wasm facade in headless Chromium and the page end to end).
+# The whole test suite, from a fresh clone: installs what it needs; first the fast checks
+# (rustfmt, clippy natively and for wasm32, warnings as errors), then makes the data, runs
+# the native tests (unit, integration, CLI, PyTorch parity, training on real digits),
+# checks that the core builds for wasm32, then the web tests (scripts/lib/test-web.sh: the
+# wasm facade in headless Chromium and the page end to end).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+echo "== cargo fmt --check"
+cargo fmt --check
+echo "== cargo clippy (native, all targets; wasm32, the library), warnings as errors"
+cargo clippy --release --all-targets -- -D warnings
+cargo clippy --release --lib --target wasm32-unknown-unknown --no-default-features -- -D warnings
 bash scripts/fetch-data.sh
 echo "== cargo test --release"
 cargo test --release
 echo "== core builds for wasm32-unknown-unknown"
-cargo build --release --lib --target wasm32-unknown-unknown
+cargo build --release --lib --target wasm32-unknown-unknown --no-default-features
 echo "== web: wasm facade in headless Chromium, end-to-end test of the page"
-bash scripts/test-web.sh
+bash scripts/lib/test-web.sh

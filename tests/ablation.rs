@@ -1,6 +1,8 @@
 //! The ablation stepped from outside (`twinnet::ablation::Ablation`, what the browser's
 //! worker drives): it runs the CLI's runs (`ablation::plan`, `train::run`) in the CLI's
 //! order, reports the mean curves as runs come in and summarises them as Table I.
+// Native only, as common::runs is: `wasm-pack test` builds every test target for wasm32.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

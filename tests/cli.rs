@@ -326,3 +326,125 @@ fn bad_input_gets_one_line_and_a_failure_exit() {
     std::fs::write(&not_png, b"GIF89a").unwrap();
     assert!(error_line(&["predict", "--weights", good, s(&not_png), s(&png)]).contains("fake.png"));
 }
+
+#[test]
+fn help_names_every_flag_and_the_digits_variable() {
+    for command in [
+        "train",
+        "eval",
+        "ablate",
+        "predict",
+        "info",
+        "convert-npm",
+        "pretrain",
+    ] {
+        let out = twinnet(&[command, "--help"]);
+        assert!(out.status.success(), "{command} --help");
+        let help = String::from_utf8_lossy(&out.stdout);
+        // A flag without a doc line is printed alone: `  --json` and nothing after it.
+        for line in help.lines() {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            if words.first().is_some_and(|w| w.starts_with("--")) {
+                let described = words.iter().skip(1).any(|w| !w.starts_with('<'));
+                assert!(described, "{command} --help: no text for {line:?}");
+            }
+        }
+        if ["train", "eval", "ablate"].contains(&command) {
+            assert!(help.contains("[env: TWINNET_DIGITS"), "{command}: {help}");
+        }
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_bench"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("[env: TWINNET_DIGITS"));
+}
+
+#[test]
+fn the_digits_variable_stands_in_for_a_missing_digits_flag() {
+    let dir = common::temp_dir("cli-env");
+    let missing = dir.join("from-env.bin");
+    let weights = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/pytorch/twinnet_share_aux.safetensors"
+    );
+    let with_env = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_twinnet"))
+            .args(args)
+            .env("TWINNET_DIGITS", &missing)
+            .output()
+            .unwrap()
+    };
+    let out = with_env(&["eval", "--weights", weights, "--pairs", "10"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("from-env.bin"),
+        "{err}"
+    );
+    // --mnist wins over the variable (it is no conflict)...
+    let set = common::synthetic_digits(100, 3);
+    write_idx_dir(&dir, &set, &set);
+    let args = [
+        "eval",
+        "--weights",
+        weights,
+        "--pairs",
+        "10",
+        "--mnist",
+        s(&dir),
+    ];
+    let out = with_env(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // ...but not over --digits on the command line.
+    let e = error_line(&[
+        "eval",
+        "--weights",
+        weights,
+        "--mnist",
+        s(&dir),
+        "--digits",
+        "x",
+    ]);
+    assert!(e.contains("cannot be used with"), "{e}");
+}
+
+#[test]
+fn negative_numbers_get_a_hint_then_their_own_check() {
+    // clap takes `-1e-3` for a flag: the message says how to pass it.
+    let e = error_line(&["train", "--lr", "-1e-3"]);
+    assert!(e.contains("write --lr=-1e-3"), "{e}");
+    // A plain negative number reaches the setting's own check.
+    let e = error_line(&["train", "--digits", "none.bin", "--lr", "-1"]);
+    assert!(e.contains("--lr must be a number > 0, got -1"), "{e}");
+    let e = error_line(&["ablate", "--epochs", "-1"]);
+    assert!(
+        e.contains("'-1' for '--epochs") && e.contains("whole number"),
+        "{e}"
+    );
+    // A flag without a value gets no such hint.
+    assert!(!error_line(&["info", "--json", "-1"]).contains("write"));
+}
+
+#[test]
+fn bench_refuses_unknown_arguments() {
+    for args in [
+        &["--runs", "1", "--bogus"][..],
+        &["--runs", "x"],
+        &["--runs", "0"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_bench"))
+            .args(args)
+            .env_remove("TWINNET_DIGITS")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("error:"),
+            "{args:?}"
+        );
+    }
+}

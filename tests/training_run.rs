@@ -1,6 +1,8 @@
 //! A training run stepped from outside (`twinnet::train::TrainingRun`, what the browser's
 //! worker drives): a stepped run is the CLI's run (`train::run`), and time is the
 //! caller's clock.
+// Native only, as common::runs is: `wasm-pack test` builds every test target for wasm32.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

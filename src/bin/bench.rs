@@ -4,34 +4,58 @@
 //!
 //! `cargo run --release --bin bench -- [--runs 3] [--epochs 25] [--threads 1] [--json]`
 
+use std::path::PathBuf;
 use std::time::Instant;
 
+use clap::Parser;
 use twinnet::data::digits_file;
 use twinnet::data::pairs::{Sources, DEFAULT_SPLIT_SEED};
 use twinnet::model::ModelConfig;
+use twinnet::options::{EPOCHS, PUBLISHED_EPOCHS, PUBLISHED_PAIRS, PUBLISHED_SEED};
 use twinnet::predict::predict;
 use twinnet::stats::median;
 use twinnet::train::{self, TrainConfig};
 
-fn arg(args: &[String], name: &str, default: usize) -> usize {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+/// Native benchmark of the published protocol (share+aux, 1000 pairs, batch 128): per-run
+/// and per-epoch times (medians over runs) and one-pair inference latency.
+#[derive(Parser, Debug)]
+#[command(name = "bench")]
+struct Args {
+    /// Training runs; run r uses seed 1000 + r.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=100))]
+    runs: u64,
+    /// Epochs per run.
+    #[arg(long, default_value_t = PUBLISHED_EPOCHS as u64, value_parser = clap::value_parser!(u64).range(EPOCHS.min..=EPOCHS.max))]
+    epochs: u64,
+    /// Compute threads.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    threads: u64,
+    /// TwinNet digits file, split into train and test halves as `twinnet` splits it.
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "TWINNET_DIGITS",
+        default_value = "www/data/mnist10k.bin"
+    )]
+    digits: PathBuf,
+    /// Print one JSON object on stdout instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let runs = arg(&args, "--runs", 3).max(1);
-    let epochs = arg(&args, "--epochs", 25).max(1);
-    let threads = arg(&args, "--threads", 1).max(1);
-    let json = args.iter().any(|a| a == "--json");
+    let args = Args::parse();
+    let (runs, epochs, threads, json) = (
+        args.runs as usize,
+        args.epochs as usize,
+        args.threads as usize,
+        args.json,
+    );
     std::env::set_var("RAYON_NUM_THREADS", threads.to_string());
 
-    let path = std::env::var("TWINNET_DIGITS").unwrap_or_else(|_| "www/data/mnist10k.bin".into());
-    let bytes =
-        std::fs::read(&path).map_err(|e| format!("{path}: {e} (run scripts/fetch-data.sh)"))?;
+    let path = args.digits.display().to_string();
+    let bytes = std::fs::read(&args.digits)
+        .map_err(|e| format!("{path}: {e} (run scripts/fetch-data.sh)"))?;
     let sources = Sources::split_halves(&digits_file::decode(&path, &bytes)?, DEFAULT_SPLIT_SEED);
     let model_config = ModelConfig::SHARE_AUX;
 
@@ -41,7 +65,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for r in 0..runs {
         let config = TrainConfig {
             epochs,
-            ..TrainConfig::published(model_config, 1000 + r as u64)
+            ..TrainConfig::published(model_config, PUBLISHED_SEED + r as u64)
         };
         let clock = Instant::now();
         let now_ms = || clock.elapsed().as_secs_f64() * 1e3;
@@ -52,7 +76,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             last = t;
             true
         };
-        let (res, m) = train::run(config, &sources, 1000, &now_ms, &mut on_epoch)?;
+        let (res, m) = train::run(config, &sources, PUBLISHED_PAIRS, &now_ms, &mut on_epoch)?;
         let run_seconds = res.elapsed_ms / 1e3;
         if !json {
             eprintln!(
@@ -71,7 +95,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let model = model.ok_or("no run")?;
 
     // The per-epoch test evaluation (1000 pairs, eval mode) on its own.
-    let (_, test_pairs) = sources.pairs(1000, 1000)?;
+    let (_, test_pairs) = sources.pairs(PUBLISHED_PAIRS, PUBLISHED_SEED)?;
     let tensors = twinnet::evaluate::PairTensors::new(&test_pairs, model.normalization())?;
     let mut eval_s: Vec<f64> = (0..20)
         .map(|_| {

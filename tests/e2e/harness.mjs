@@ -1,4 +1,4 @@
-// What the end-to-end tests share: the page served by scripts/serve.py on localhost under
+// What the end-to-end tests share: the page served by scripts/lib/serve.py on localhost under
 // a sub-path (as on GitHub Pages), Debian's Chromium driven by playwright-core (one
 // persistent profile per test file, so IndexedDB survives reloads), real pointer strokes
 // that draw digits, and readers of the page's test hooks (ids and data-* attributes, see
@@ -17,7 +17,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { DIGITS } from "./digits.mjs";
-import { serveLocal } from "../../scripts/serve-local.mjs";
+import { serveLocal } from "../../scripts/lib/serve-local.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(HERE, "../..");
@@ -33,7 +33,7 @@ let profileDir;
 export let context;
 export const timings = { readyMs: [], releaseToVerdictMs: [], releaseToSentMs: [], releaseToAnswerMs: [], releaseToDomMs: [], workerMs: [] };
 
-/** Starts scripts/serve.py on a free port; resolves with the page's URL. */
+/** Starts scripts/lib/serve.py on a free port; resolves with the page's URL. */
 async function startServer() {
   let url;
   ({ server, url } = await serveLocal({ dir: WWW, base: BASE_PATH }));

@@ -12,6 +12,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use twinnet::options::{
+    PUBLISHED_BATCH, PUBLISHED_EPOCHS, PUBLISHED_LR, PUBLISHED_PAIRS, PUBLISHED_ROUNDS,
+    PUBLISHED_SEED,
+};
 
 /// TwinNet: is the first handwritten digit less than or equal to the second?
 #[derive(Parser, Debug)]
@@ -48,9 +52,10 @@ struct DataArgs {
     /// training pairs from the training set, test pairs from t10k.
     #[arg(long, value_name = "DIR")]
     mnist: Option<PathBuf>,
-    /// TwinNet digits file (default: $TWINNET_DIGITS, else www/data/mnist10k.bin);
-    /// made by `scripts/fetch-data.sh`. Split into disjoint train and test halves.
-    #[arg(long, value_name = "FILE", conflicts_with = "mnist")]
+    /// TwinNet digits file (default: www/data/mnist10k.bin); made by
+    /// `scripts/fetch-data.sh`. Split into disjoint train and test halves. `--mnist` wins over
+    /// $TWINNET_DIGITS.
+    #[arg(long, value_name = "FILE", env = sources::DIGITS_ENV)]
     digits: Option<PathBuf>,
     /// Seed of the split of the digits file into train and test halves.
     #[arg(long, default_value_t = twinnet::data::pairs::DEFAULT_SPLIT_SEED)]
@@ -83,23 +88,24 @@ impl Switches {
 }
 
 #[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
 struct TrainArgs {
     #[command(flatten)]
     switches: Switches,
-    /// Epochs.
-    #[arg(long, default_value_t = 25)]
+    /// Epochs: passes over the training pairs.
+    #[arg(long, default_value_t = PUBLISHED_EPOCHS)]
     epochs: usize,
     /// Adam learning rate.
-    #[arg(long, default_value_t = 0.01)]
+    #[arg(long, default_value_t = PUBLISHED_LR)]
     lr: f64,
     /// Batch size.
-    #[arg(long, default_value_t = 128)]
+    #[arg(long, default_value_t = PUBLISHED_BATCH)]
     batch: usize,
     /// Training pairs (and as many test pairs).
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = PUBLISHED_PAIRS)]
     pairs: usize,
     /// Seed of pairs, init, shuffles and dropout.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = PUBLISHED_SEED)]
     seed: u64,
     #[command(flatten)]
     data: DataArgs,
@@ -115,45 +121,54 @@ struct TrainArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
 struct EvalArgs {
     /// Weights file (safetensors).
     #[arg(long, value_name = "FILE")]
     weights: PathBuf,
     /// Test pairs.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = PUBLISHED_PAIRS)]
     pairs: usize,
     /// Seed of the test pairs.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = PUBLISHED_SEED)]
     seed: u64,
     #[command(flatten)]
     data: DataArgs,
+    /// Print one JSON object on stdout instead of text.
     #[arg(long)]
     json: bool,
+    /// Compute threads.
     #[arg(long, default_value_t = 1)]
     threads: usize,
 }
 
 #[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
 struct AblateArgs {
     /// Rounds per configuration.
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = PUBLISHED_ROUNDS)]
     rounds: usize,
     /// Seed of round 0; round r uses seed + r.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = PUBLISHED_SEED)]
     seed: u64,
-    #[arg(long, default_value_t = 25)]
+    /// Epochs of every run.
+    #[arg(long, default_value_t = PUBLISHED_EPOCHS)]
     epochs: usize,
-    #[arg(long, default_value_t = 1000)]
+    /// Training pairs of every run (and as many test pairs).
+    #[arg(long, default_value_t = PUBLISHED_PAIRS)]
     pairs: usize,
-    #[arg(long, default_value_t = 0.01)]
+    /// Adam learning rate of every run.
+    #[arg(long, default_value_t = PUBLISHED_LR)]
     lr: f64,
-    #[arg(long, default_value_t = 128)]
+    /// Batch size of every run.
+    #[arg(long, default_value_t = PUBLISHED_BATCH)]
     batch: usize,
     #[command(flatten)]
     data: DataArgs,
     /// Runs in parallel (default: all cores), one thread each.
     #[arg(long)]
     jobs: Option<usize>,
+    /// Print one JSON object on stdout (Table I and the curves) instead of text.
     #[arg(long)]
     json: bool,
     /// Also write one row per configuration as CSV.
@@ -173,12 +188,14 @@ struct PredictArgs {
     a: PathBuf,
     /// Second digit.
     b: PathBuf,
+    /// Print one JSON object on stdout instead of text.
     #[arg(long)]
     json: bool,
 }
 
 #[derive(Args, Debug)]
 struct InfoArgs {
+    /// Print one JSON object on stdout instead of text.
     #[arg(long)]
     json: bool,
 }
@@ -194,6 +211,7 @@ struct ConvertNpmArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
 struct PretrainArgs {
     /// MNIST idx directory with the training set (at least `train-*`).
     #[arg(long, value_name = "DIR")]
@@ -207,25 +225,56 @@ struct PretrainArgs {
     /// Training pairs per epoch (images are re-paired every epoch).
     #[arg(long, default_value_t = 30000)]
     pairs: usize,
+    /// Epochs.
     #[arg(long, default_value_t = 20)]
     epochs: usize,
+    /// Adam learning rate.
     #[arg(long, default_value_t = 0.005)]
     lr: f64,
+    /// Batch size.
     #[arg(long, default_value_t = 128)]
     batch: usize,
+    /// Seed of the redrawn digits, pairs, init, shuffles and dropout.
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Output weights file.
     #[arg(long, value_name = "FILE", default_value = "www/twinnet.safetensors")]
     out: PathBuf,
+    /// Print one JSON object on stdout instead of text.
     #[arg(long)]
     json: bool,
+    /// Compute threads.
     #[arg(long, default_value_t = 2)]
     threads: usize,
 }
 
+/// Parses the command line. `--digits` and `--mnist` exclude each other, but
+/// `$TWINNET_DIGITS`, which clap reads into `--digits`, only stands in for a missing
+/// `--digits`: `--mnist` wins over it (clap alone would call that a conflict).
+fn parse() -> Result<Cli, clap::Error> {
+    use clap::error::ErrorKind;
+    use clap::parser::ValueSource;
+    use clap::{CommandFactory, FromArgMatches};
+    let mut command = Cli::command();
+    let matches = command.try_get_matches_from_mut(std::env::args_os())?;
+    if let Some((name, sub)) = matches.subcommand() {
+        let given = |id: &str| sub.try_contains_id(id).unwrap_or(false);
+        if given("mnist")
+            && given("digits")
+            && sub.value_source("digits") == Some(ValueSource::CommandLine)
+        {
+            let sub_command = command.find_subcommand_mut(name).expect("a subcommand");
+            return Err(sub_command.error(
+                ErrorKind::ArgumentConflict,
+                "the argument '--digits <FILE>' cannot be used with '--mnist <DIR>'",
+            ));
+        }
+    }
+    Cli::from_arg_matches(&matches)
+}
+
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
     };
@@ -263,8 +312,48 @@ fn usage_error(e: clap::Error) -> ExitCode {
     let text = e.render().to_string();
     let first = text.lines().next().unwrap_or("invalid arguments");
     let first = first.strip_prefix("error: ").unwrap_or(first);
-    eprintln!("twinnet: error: {first} (see `twinnet --help`)");
+    let args = std::env::args_os().map(|a| a.to_string_lossy().into_owned());
+    let hint = negative_number_hint(&e, args)
+        .map(|h| format!("; {h}"))
+        .unwrap_or_default();
+    eprintln!("twinnet: error: {first}{hint} (see `twinnet --help`)");
     ExitCode::from(2)
+}
+
+/// What to do about a negative number on the command line. The numeric settings take one
+/// (`--lr -1` reaches the check of the learning rate), but clap reads a number such as
+/// `-1e-3` after a flag as a flag of its own: `--lr=-1e-3` says it is the value. A whole
+/// number cannot be negative.
+fn negative_number_hint(e: &clap::Error, args: impl Iterator<Item = String>) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    use clap::CommandFactory;
+    let context = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let number = |s: &str| s.starts_with('-') && s.parse::<f64>().is_ok();
+    match e.kind() {
+        ErrorKind::UnknownArgument => {
+            // clap names the part it took for a flag: `-1` of `-1e-3`.
+            let part = context(ContextKind::InvalidArg)?;
+            let args: Vec<String> = args.collect();
+            let (flag, value) = args
+                .windows(2)
+                .find(|w| w[1].starts_with(&part) && number(&w[1]))
+                .map(|w| (w[0].as_str(), w[1].as_str()))?;
+            let command = Cli::command();
+            let sub = command.find_subcommand(args.get(1)?)?;
+            let takes_value = sub
+                .get_arguments()
+                .any(|a| a.get_action().takes_values() && a.get_long() == flag.strip_prefix("--"));
+            takes_value.then(|| format!("to give {flag} a negative number, write {flag}={value}"))
+        }
+        ErrorKind::ValueValidation => {
+            context(ContextKind::InvalidValue).filter(|v| number(v))?;
+            Some("it takes a whole number, at least 0".into())
+        }
+        _ => None,
+    }
 }
 
 /// Limits candle's compute threads; call before any tensor work.

@@ -16,26 +16,71 @@ struct Panel<'a> {
     series: Vec<(&'a str, &'a [Stat], bool)>, // name, curve, dashed
 }
 
-fn nice_max(v: f64) -> f64 {
-    if !(v.is_finite() && v > 0.0) {
+/// At most this many intervals between ticks on an axis.
+const MAX_INTERVALS: f64 = 5.0;
+
+/// A round step (1, 2 or 5 × 10^k) that cuts `0..=span` into at most [`MAX_INTERVALS`]
+/// intervals.
+fn nice_step(span: f64) -> f64 {
+    if !(span.is_finite() && span > 0.0) {
         return 1.0;
     }
-    let p = 10f64.powf(v.log10().floor());
-    [1.0, 2.0, 2.5, 5.0, 10.0]
+    let raw = span / MAX_INTERVALS;
+    let p = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
         .iter()
         .map(|m| m * p)
-        .find(|&c| c >= v)
+        .find(|&c| c >= raw * (1.0 - 1e-9))
         .unwrap_or(10.0 * p)
+}
+
+/// The y ticks of values up to `max`: 0, step, 2·step, … up to the first multiple of the
+/// step at or above `max` (the top of the axis).
+fn value_ticks(max: f64) -> Vec<f64> {
+    let max = if max.is_finite() && max > 0.0 {
+        max
+    } else {
+        1.0
+    };
+    let step = nice_step(max);
+    let intervals = (max / step - 1e-9).ceil().max(1.0) as usize;
+    (0..=intervals).map(|i| i as f64 * step).collect()
+}
+
+/// The epochs labelled on the x axis (1-based): the first, every multiple of a round step,
+/// and the last; a multiple closer than half a step to the first or the last is left out.
+fn epoch_ticks(epochs: usize) -> Vec<usize> {
+    if epochs <= 1 {
+        return vec![1];
+    }
+    let step = (nice_step((epochs - 1) as f64) as usize).max(1);
+    let mut ticks = vec![1];
+    ticks.extend(
+        (1..=epochs / step)
+            .map(|i| i * step)
+            .filter(|&e| 2 * (e - 1) >= step && 2 * (epochs - e) >= step),
+    );
+    ticks.push(epochs);
+    ticks.dedup();
+    ticks
+}
+
+/// A tick label with as many decimals as the step needs.
+fn label(v: f64, step: f64) -> String {
+    let decimals = (-step.log10().floor()).max(0.0) as usize;
+    format!("{v:.decimals$}")
 }
 
 fn panel(svg: &mut String, p: &Panel, colors: &[&str]) {
     let epochs = p.series.iter().map(|s| s.1.len()).max().unwrap_or(0).max(2);
-    let ymax = nice_max(
+    let yticks = value_ticks(
         p.series
             .iter()
             .flat_map(|s| s.1.iter().map(|v| v.mean + v.std))
             .fold(0.0, f64::max),
     );
+    let ystep = yticks[1];
+    let ymax = yticks[yticks.len() - 1];
     let (x0, y0) = (p.x0 + MARGIN, MARGIN);
     let (w, h) = (PANEL_W - MARGIN - 12.0, PANEL_H - 2.0 * MARGIN);
     let sx = |e: usize| x0 + w * e as f64 / (epochs - 1) as f64;
@@ -49,25 +94,23 @@ fn panel(svg: &mut String, p: &Panel, colors: &[&str]) {
         svg,
         r##"<rect x="{x0}" y="{y0}" width="{w}" height="{h}" fill="none" stroke="#999"/>"##
     );
-    for i in 0..=4 {
-        let v = ymax * i as f64 / 4.0;
+    for &v in &yticks {
         let _ = write!(
             svg,
             r##"<line x1="{x0}" x2="{}" y1="{y}" y2="{y}" stroke="#eee"/><text x="{}" y="{}" font-size="10" text-anchor="end">{}</text>"##,
             x0 + w,
             x0 - 4.0,
             sy(v) + 3.0,
-            trim(v),
+            label(v, ystep),
             y = sy(v)
         );
     }
-    for e in (0..epochs).step_by(5.max(epochs / 5)) {
+    for e in epoch_ticks(epochs) {
         let _ = write!(
             svg,
-            r#"<text x="{}" y="{}" font-size="10" text-anchor="middle">{}</text>"#,
-            sx(e),
+            r#"<text x="{}" y="{}" font-size="10" text-anchor="middle">{e}</text>"#,
+            sx(e - 1),
             y0 + h + 14.0,
-            e + 1
         );
     }
     let _ = write!(
@@ -114,11 +157,6 @@ fn panel(svg: &mut String, p: &Panel, colors: &[&str]) {
             line.join(" ")
         );
     }
-}
-
-fn trim(v: f64) -> String {
-    let s = format!("{v:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// Two panels: train (solid) and test (dashed) loss; test error (%) — mean ± std per configuration.
@@ -170,4 +208,54 @@ pub fn curves_svg(rows: &[ConfigSummary]) -> String {
     }
     svg.push_str("</svg>\n");
     svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_are_one_two_or_five_times_a_power_of_ten() {
+        for (span, step) in [
+            (4.3, 1.0),
+            (5.0, 1.0),
+            (0.7, 0.2),
+            (45.0, 10.0),
+            (51.0, 20.0),
+            (24.0, 5.0),
+            (199.0, 50.0),
+            (0.0, 1.0),
+            (f64::NAN, 1.0),
+        ] {
+            assert_eq!(nice_step(span), step, "span {span}");
+        }
+    }
+
+    #[test]
+    fn value_ticks_are_round_and_reach_the_maximum() {
+        let labels = |max: f64| {
+            let ticks = value_ticks(max);
+            ticks
+                .iter()
+                .map(|&v| label(v, ticks[1]))
+                .collect::<Vec<_>>()
+        };
+        // docs/ablate32.svg: test errors up to about 4.3 % had ticks 0, 1.25, 2.5, 3.75, 5.
+        assert_eq!(labels(4.3), ["0", "1", "2", "3", "4", "5"]);
+        assert_eq!(labels(5.0), ["0", "1", "2", "3", "4", "5"]);
+        assert_eq!(labels(0.7), ["0.0", "0.2", "0.4", "0.6", "0.8"]);
+        assert_eq!(labels(0.03), ["0.00", "0.01", "0.02", "0.03"]);
+        assert_eq!(labels(51.0), ["0", "20", "40", "60"]);
+        assert_eq!(labels(0.0), ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"]);
+    }
+
+    #[test]
+    fn epoch_ticks_label_the_first_and_the_last_epoch() {
+        assert_eq!(epoch_ticks(25), [1, 5, 10, 15, 20, 25]);
+        assert_eq!(epoch_ticks(21), [1, 5, 10, 15, 21]);
+        assert_eq!(epoch_ticks(10), [1, 2, 4, 6, 8, 10]);
+        assert_eq!(epoch_ticks(200), [1, 50, 100, 150, 200]);
+        assert_eq!(epoch_ticks(2), [1, 2]);
+        assert_eq!(epoch_ticks(1), [1]);
+    }
 }

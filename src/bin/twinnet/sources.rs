@@ -8,8 +8,10 @@ use twinnet::data::{digits_file, idx, DigitSet};
 
 use crate::DataArgs;
 
-/// Where the digits file is looked for when `--digits` is not given.
+/// Where the digits file is looked for when neither `--digits` nor [`DIGITS_ENV`] gives one.
 pub const DEFAULT_DIGITS: &str = "www/data/mnist10k.bin";
+/// The environment variable clap reads for `--digits` when the flag is not given.
+pub const DIGITS_ENV: &str = "TWINNET_DIGITS";
 
 fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
@@ -26,14 +28,11 @@ pub fn project_file(rel: &str) -> Option<PathBuf> {
     .find(|p| p.is_file())
 }
 
-/// The embedded default data: `--digits`, `$TWINNET_DIGITS`, `./www/data/mnist10k.bin`,
-/// or the same path in the crate's source tree.
+/// The embedded default data: `--digits` (or `$TWINNET_DIGITS`, which clap reads into it),
+/// `./www/data/mnist10k.bin`, or the same path in the crate's source tree.
 pub fn digits_path(explicit: Option<&Path>) -> Result<PathBuf> {
     if let Some(p) = explicit {
         return Ok(p.to_path_buf());
-    }
-    if let Some(p) = std::env::var_os("TWINNET_DIGITS") {
-        return Ok(PathBuf::from(p));
     }
     project_file(DEFAULT_DIGITS).with_context(|| {
         format!(

@@ -4,8 +4,8 @@
 // performance.now()), the median epoch and the test error (head and readout); then the
 // medians and the peak wasm memory. Prints figures; asserts nothing.
 //
-//   node scripts/bench-web.mjs [--runs 3] [--epochs 25] [--json]
-//   node scripts/bench-web.mjs --ablate R [--epochs 25] [--json]   Table I from R rounds in the
+//   node scripts/lib/bench-web.mjs [--runs 3] [--epochs 25] [--json]
+//   node scripts/lib/bench-web.mjs --ablate R [--epochs 25] [--json]   Table I from R rounds in the
 //                                          browser (4R runs one after another: ~15 s each here)
 //
 // Needs www/ built (scripts/build-web.sh) and npm's playwright-core in tests/e2e
@@ -19,12 +19,12 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serveLocal } from "./serve-local.mjs";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const { chromium } = createRequire(join(ROOT, "tests/e2e/package.json"))("playwright-core");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
 function usage(problem) {
-  console.error(`bench-web: ${problem}\nusage: node scripts/bench-web.mjs [--runs N (1-20, default 3) | --ablate R (1-32)] [--epochs E (1-200, default 25)] [--json]`);
+  console.error(`bench-web: ${problem}\nusage: node scripts/lib/bench-web.mjs [--runs N (1-20, default 3) | --ablate R (1-32)] [--epochs E (1-200, default 25)] [--json]`);
   process.exit(2);
 }
 

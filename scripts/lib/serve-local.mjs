@@ -1,5 +1,5 @@
-// scripts/serve.py on a free localhost port, for the node programs that drive a browser
-// (scripts/bench-web.mjs, tests/e2e/harness.mjs).
+// scripts/lib/serve.py on a free localhost port, for the node programs that drive a browser
+// (scripts/lib/bench-web.mjs, tests/e2e/harness.mjs).
 
 import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";

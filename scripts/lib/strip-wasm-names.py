@@ -3,7 +3,7 @@
 wasm module, in place; everything else is kept byte for byte. wasm-opt would do this,
 but its download fails here and Debian's binaryen is too old (see README).
 
-    python3 scripts/strip-wasm-names.py www/pkg/twinnet_bg.wasm
+    python3 scripts/lib/strip-wasm-names.py www/pkg/twinnet_bg.wasm
 """
 import sys
 

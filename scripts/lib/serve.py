@@ -3,7 +3,7 @@
 explicit MIME types (application/wasm, text/javascript), optionally under a sub-path
 such as /twinnet/ to check that the page only uses relative paths.
 
-    python3 scripts/serve.py [--dir www] [--port 8080] [--base /twinnet/]
+    python3 scripts/lib/serve.py [--dir www] [--port 8080] [--base /twinnet/]
 
 Port 0 picks a free port. The first line on stdout is always `serving <url>`.
 """

@@ -3,7 +3,7 @@
 # in headless Chromium (wasm-pack test, tests/web.rs), then the end-to-end test of the
 # page (tests/e2e, playwright-core driving /usr/bin/chromium).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 bash scripts/setup-web.sh
 bash scripts/build-web.sh
 

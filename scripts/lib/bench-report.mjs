@@ -1,15 +1,15 @@
 // Prints scripts/bench.sh's table from the JSON the three benchmarks wrote into one
-// folder: native.json (src/bin/bench.rs --json), browser.json (scripts/bench-web.mjs
+// folder: native.json (src/bin/bench.rs --json), browser.json (scripts/lib/bench-web.mjs
 // --json, optional), torch.json (the PyTorch reference's results.json, optional).
 //
-//   node scripts/bench-report.mjs DIR
+//   node scripts/lib/bench-report.mjs DIR
 
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const dir = process.argv[2];
 if (!dir) {
-  console.error("usage: node scripts/bench-report.mjs DIR (with native.json, browser.json?, torch.json?)");
+  console.error("usage: node scripts/lib/bench-report.mjs DIR (with native.json, browser.json?, torch.json?)");
   process.exit(2);
 }
 const read = (name) => (existsSync(join(dir, name)) ? JSON.parse(readFileSync(join(dir, name), "utf8")) : null);
