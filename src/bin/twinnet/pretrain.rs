@@ -121,7 +121,7 @@ pub fn pretrain(args: PretrainArgs) -> Result<()> {
         epochs.push(m);
     }
     bar.finish_and_clear();
-    let seconds = started.elapsed().as_secs_f64();
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
     let model = trainer.into_model();
     let scans = evaluate::digit_accuracy(&model, &test_src)?;
     let drawn = evaluate::digit_accuracy(&model, &drawn_test)?;
@@ -134,7 +134,7 @@ pub fn pretrain(args: PretrainArgs) -> Result<()> {
             json!({
                 "config": {"share": true, "aux": true},
                 "training_images": train_images.len(), "redrawn": args.redrawn, "holdout": test_src.len(),
-                "epochs": epochs, "seconds": seconds,
+                "epochs": epochs, "elapsed_ms": elapsed_ms,
                 "scan_digit_accuracy": scans.subnet1_digit_accuracy,
                 "drawn_digit_accuracy": drawn.subnet1_digit_accuracy,
                 "drawn_test_images": drawn.images,
@@ -156,7 +156,7 @@ pub fn pretrain(args: PretrainArgs) -> Result<()> {
             "weights ({} bytes) written to {} after {:.0} s of training",
             bytes.len(),
             args.out.display(),
-            seconds
+            elapsed_ms / 1e3
         );
     }
     Ok(())
