@@ -3,9 +3,13 @@
 //! - [`idx`]: the standard MNIST idx files (raw or gzip), validated.
 //! - [`digits_file`]: TwinNet's compact digits file (the embedded default data).
 //! - [`pairs`]: pair sets exactly as the course's `generate_pair_sets`.
+//!
+//! Both file formats read through `input`: raw or gzip bytes with capped decompression,
+//! format sniffing, and the checks they share.
 
 pub mod digits_file;
 pub mod idx;
+mod input;
 pub mod pairs;
 
 /// Side of an MNIST image.
