@@ -30,13 +30,8 @@
 //! a release build (0.1–0.2 ms painting, 0.03 ms thinning), plus what
 //! [`to_mnist28`] takes for [`redraw_mnist28`].
 
-use crate::preprocess::{to_mnist28, GrayImage};
+use crate::preprocess::{to_mnist28, GrayImage, PIXELS28, SIDE28};
 use crate::rng::Rng;
-
-/// Side of an MNIST image.
-const SIDE28: usize = 28;
-/// Pixels of an MNIST image.
-const PIXELS28: usize = SIDE28 * SIDE28;
 
 /// A pixel of a 28×28 byte image is ink (part of the shape to thin) when its value is
 /// at least this: a fixed mid-grey threshold. MNIST's anti-aliased edges are grey
