@@ -692,7 +692,7 @@ impl TwinNet {
         self.trainable_vars().iter().map(|v| v.elem_count()).sum()
     }
 
-    /// The model's state in PyTorch `state_dict` names and order ([`state_layout`]).
+    /// The model's state in PyTorch `state_dict` names and order (`state_layout`).
     pub fn state(&self) -> candle_core::Result<Vec<NamedTensor>> {
         let mut tensors = Vec::with_capacity(35);
         let share = match &self.subnets {

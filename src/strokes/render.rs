@@ -36,7 +36,7 @@ impl Default for StrokeStyle {
     /// shear on top of MNIST's own slants: small, as people draw fairly upright.
     ///
     /// Measured on 5,000 MNIST training digits, the Pearson correlation of a redrawn
-    /// digit (after [`redraw_mnist28`]) with its original averages 0.74 (0.79 with
+    /// digit (after [`redraw_mnist28`](super::redraw_mnist28)) with its original averages 0.74 (0.79 with
     /// no rotation or shear; 0.71 with ±10° and ±0.2); two different MNIST digits of
     /// the same class average 0.44.
     fn default() -> Self {

@@ -14,7 +14,7 @@ const SIMPLIFY_TOLERANCE: f32 = 0.1;
 
 /// The skeleton of a `side`×`side` mask as pen strokes: polylines through pixel
 /// centres, smoothed and simplified. Same pixels and links as
-/// [`skeleton_segments`], but
+/// [`skeleton_segments`](super::skeleton_segments), but
 ///
 /// 1. traced into chains: each runs between two pixels that are not simply on a
 ///    line (end points and junctions: other than two links), or round a closed loop

@@ -5,7 +5,7 @@
 //! intermediate tensor, and its CPU conv backward is a generic convolution; for the
 //! TwinNet's tiny layers that was most of the training time. Here the layer is three
 //! matrix products on the transposed im2col matrix `Pᵀ` (one row per kernel tap, one
-//! column per conv output position), all through [`gemm`] with the long dimension along
+//! column per conv output position), all through [`gemm`](super::gemm::gemm) with the long dimension along
 //! rows:
 //!
 //! - forward: `Z (O × J) = W (O × K) · Pᵀ (K × J) + b`, then ReLU and the 2×2 mean;
