@@ -156,6 +156,78 @@ fn default_init(
 /// A named tensor of a model's state, in PyTorch's naming.
 pub type NamedTensor = (String, Tensor);
 
+/// A layer as PyTorch's `state_dict` holds it. Its kind and sizes give its tensors'
+/// names, shapes and types ([`LayerKind::tensors`]), the one place they are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LayerKind {
+    /// `nn.Conv2d(input, output, 3)`.
+    Conv2d { input: usize, output: usize },
+    /// `nn.Linear(input, output)`.
+    Linear { input: usize, output: usize },
+    /// `nn.BatchNorm1d(channels)`.
+    BatchNorm1d { channels: usize },
+}
+
+impl LayerKind {
+    /// The layer's tensors in `state_dict` order, as (name after the layer's prefix,
+    /// shape, type): `weight` and `bias`, then for BatchNorm `running_mean`,
+    /// `running_var` and the int64 scalar `num_batches_tracked`.
+    fn tensors(self) -> Vec<(&'static str, Vec<usize>, DType)> {
+        let f = DType::F32;
+        let (weight, outputs) = match self {
+            Self::Conv2d { input, output } => (vec![output, input, 3, 3], output),
+            Self::Linear { input, output } => (vec![output, input], output),
+            Self::BatchNorm1d { channels } => (vec![channels], channels),
+        };
+        let mut tensors = vec![("weight", weight, f), ("bias", vec![outputs], f)];
+        if let Self::BatchNorm1d { channels } = self {
+            tensors.extend([
+                ("running_mean", vec![channels], f),
+                ("running_var", vec![channels], f),
+                ("num_batches_tracked", vec![], DType::I64),
+            ]);
+        }
+        tensors
+    }
+}
+
+/// The `state_dict` prefix of the subnet of a weight-sharing model.
+pub(crate) const SHARED_SUBNET: &str = "subnet";
+/// The `state_dict` prefixes of the two subnets of a model without weight sharing (first
+/// image, second image).
+pub(crate) const SEPARATE_SUBNETS: [&str; 2] = ["subnet1", "subnet2"];
+/// The `state_dict` prefix of the head.
+const HEAD: &str = "head";
+
+/// Every tensor of a model with (`share`) or without weight sharing, as (`state_dict`
+/// name, shape, type) in `state_dict` order: each subnet's layers, then the head's, each
+/// layer under its index in PyTorch's `nn.Sequential`.
+pub(crate) fn state_layout(share: bool) -> Vec<(String, Vec<usize>, DType)> {
+    let subnets: &[&str] = if share {
+        &[SHARED_SUBNET]
+    } else {
+        &SEPARATE_SUBNETS
+    };
+    let layers = subnets
+        .iter()
+        .flat_map(|subnet| ConvSubnet::LAYERS.map(|(index, kind)| (*subnet, index, kind)))
+        .chain(Head::LAYERS.map(|(index, kind)| (HEAD, index, kind)));
+    layers
+        .flat_map(|(prefix, index, kind)| {
+            kind.tensors()
+                .into_iter()
+                .map(move |(name, shape, dtype)| (format!("{prefix}.{index}.{name}"), shape, dtype))
+        })
+        .collect()
+}
+
+/// The next tensor of a state being read in [`state_layout`] order.
+fn next_tensor(tensors: &mut impl Iterator<Item = Tensor>) -> candle_core::Result<Tensor> {
+    tensors
+        .next()
+        .ok_or_else(|| candle_core::Error::Msg("a model state is missing tensors".into()))
+}
+
 /// A layer's weight and bias, as PyTorch names them.
 #[derive(Debug, Clone)]
 struct WeightBias {
@@ -164,10 +236,11 @@ struct WeightBias {
 }
 
 impl WeightBias {
-    fn from_tensors(weight: Tensor, bias: Tensor) -> candle_core::Result<Self> {
+    /// From the next two tensors of a state: weight, bias.
+    fn from_state(tensors: &mut impl Iterator<Item = Tensor>) -> candle_core::Result<Self> {
         Ok(Self {
-            weight: Var::from_tensor(&weight)?,
-            bias: Var::from_tensor(&bias)?,
+            weight: Var::from_tensor(&next_tensor(tensors)?)?,
+            bias: Var::from_tensor(&next_tensor(tensors)?)?,
         })
     }
 
@@ -175,9 +248,10 @@ impl WeightBias {
         [&self.weight, &self.bias]
     }
 
-    fn state(&self, prefix: &str, out: &mut Vec<NamedTensor>) {
-        out.push((format!("{prefix}.weight"), self.weight.as_tensor().clone()));
-        out.push((format!("{prefix}.bias"), self.bias.as_tensor().clone()));
+    /// Its tensors in [`LayerKind::tensors`] order.
+    fn state(&self, out: &mut Vec<Tensor>) {
+        out.push(self.weight.as_tensor().clone());
+        out.push(self.bias.as_tensor().clone());
     }
 }
 
@@ -189,10 +263,6 @@ impl Linear {
     fn init(rng: &mut Rng, input: usize, output: usize) -> candle_core::Result<Self> {
         let (weight, bias) = default_init(rng, &[output, input], input)?;
         Ok(Self(WeightBias { weight, bias }))
-    }
-
-    pub(crate) fn from_tensors(weight: Tensor, bias: Tensor) -> candle_core::Result<Self> {
-        WeightBias::from_tensors(weight, bias).map(Self)
     }
 
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
@@ -214,10 +284,6 @@ impl Conv2d {
         let shape = [output, input, kernel, kernel];
         let (weight, bias) = default_init(rng, &shape, input * kernel * kernel)?;
         Ok(Self(WeightBias { weight, bias }))
-    }
-
-    pub(crate) fn from_tensors(weight: Tensor, bias: Tensor) -> candle_core::Result<Self> {
-        WeightBias::from_tensors(weight, bias).map(Self)
     }
 
     /// `AvgPool2d(2)(ReLU(conv(x)))` as one fused op (see [`crate::kernels`]).
@@ -251,18 +317,13 @@ impl BatchNorm1d {
         })
     }
 
-    pub(crate) fn from_tensors(
-        weight: Tensor,
-        bias: Tensor,
-        running_mean: Tensor,
-        running_var: Tensor,
-        num_batches_tracked: i64,
-    ) -> candle_core::Result<Self> {
+    /// From the next five tensors of a state, in [`LayerKind::tensors`] order.
+    fn from_state(tensors: &mut impl Iterator<Item = Tensor>) -> candle_core::Result<Self> {
         Ok(Self {
-            affine: WeightBias::from_tensors(weight, bias)?,
-            running_mean: Var::from_tensor(&running_mean)?,
-            running_var: Var::from_tensor(&running_var)?,
-            num_batches_tracked,
+            affine: WeightBias::from_state(tensors)?,
+            running_mean: Var::from_tensor(&next_tensor(tensors)?)?,
+            running_var: Var::from_tensor(&next_tensor(tensors)?)?,
+            num_batches_tracked: next_tensor(tensors)?.to_scalar::<i64>()?,
         })
     }
 
@@ -300,20 +361,12 @@ impl BatchNorm1d {
         self.affine.vars()
     }
 
-    fn state(&self, prefix: &str, out: &mut Vec<NamedTensor>) -> candle_core::Result<()> {
-        self.affine.state(prefix, out);
-        out.push((
-            format!("{prefix}.running_mean"),
-            self.running_mean.as_tensor().clone(),
-        ));
-        out.push((
-            format!("{prefix}.running_var"),
-            self.running_var.as_tensor().clone(),
-        ));
-        out.push((
-            format!("{prefix}.num_batches_tracked"),
-            Tensor::new(self.num_batches_tracked, &Device::Cpu)?,
-        ));
+    /// Its tensors in [`LayerKind::tensors`] order.
+    fn state(&self, out: &mut Vec<Tensor>) -> candle_core::Result<()> {
+        self.affine.state(out);
+        out.push(self.running_mean.as_tensor().clone());
+        out.push(self.running_var.as_tensor().clone());
+        out.push(Tensor::new(self.num_batches_tracked, &Device::Cpu)?);
         Ok(())
     }
 }
@@ -350,6 +403,40 @@ pub struct ConvSubnet {
 }
 
 impl ConvSubnet {
+    /// Its layers in `state_dict` order, each under its index in PyTorch's
+    /// `nn.Sequential`: the order of [`ConvSubnet::state`] and [`ConvSubnet::from_state`].
+    const LAYERS: [(&'static str, LayerKind); 5] = [
+        (
+            "0",
+            LayerKind::Conv2d {
+                input: 1,
+                output: 16,
+            },
+        ),
+        (
+            "3",
+            LayerKind::Conv2d {
+                input: 16,
+                output: 32,
+            },
+        ),
+        (
+            "7",
+            LayerKind::Linear {
+                input: 128,
+                output: 32,
+            },
+        ),
+        ("8", LayerKind::BatchNorm1d { channels: 32 }),
+        (
+            "10",
+            LayerKind::Linear {
+                input: 32,
+                output: DIGITS,
+            },
+        ),
+    ];
+
     fn init(rng: &mut Rng) -> candle_core::Result<Self> {
         Ok(Self {
             conv1: Conv2d::init(rng, 1, 16, 3)?,
@@ -417,13 +504,25 @@ impl ConvSubnet {
         v
     }
 
-    fn state(&self, prefix: &str, out: &mut Vec<NamedTensor>) -> candle_core::Result<()> {
-        self.conv1.0.state(&format!("{prefix}.0"), out);
-        self.conv2.0.state(&format!("{prefix}.3"), out);
-        self.fc1.0.state(&format!("{prefix}.7"), out);
-        self.bn.state(&format!("{prefix}.8"), out)?;
-        self.fc2.0.state(&format!("{prefix}.10"), out);
+    /// Its tensors, layer by layer in [`ConvSubnet::LAYERS`] order.
+    fn state(&self, out: &mut Vec<Tensor>) -> candle_core::Result<()> {
+        self.conv1.0.state(out);
+        self.conv2.0.state(out);
+        self.fc1.0.state(out);
+        self.bn.state(out)?;
+        self.fc2.0.state(out);
         Ok(())
+    }
+
+    /// From the next tensors of a state, layer by layer in [`ConvSubnet::LAYERS`] order.
+    fn from_state(tensors: &mut impl Iterator<Item = Tensor>) -> candle_core::Result<Self> {
+        Ok(Self {
+            conv1: Conv2d(WeightBias::from_state(tensors)?),
+            conv2: Conv2d(WeightBias::from_state(tensors)?),
+            fc1: Linear(WeightBias::from_state(tensors)?),
+            bn: BatchNorm1d::from_state(tensors)?,
+            fc2: Linear(WeightBias::from_state(tensors)?),
+        })
     }
 }
 
@@ -436,6 +535,26 @@ pub struct Head {
 }
 
 impl Head {
+    /// Its layers in `state_dict` order, each under its index in PyTorch's
+    /// `nn.Sequential`: the order of [`Head::state`] and [`Head::from_state`].
+    const LAYERS: [(&'static str, LayerKind); 3] = [
+        (
+            "1",
+            LayerKind::Linear {
+                input: 2 * DIGITS,
+                output: 10,
+            },
+        ),
+        ("2", LayerKind::BatchNorm1d { channels: 10 }),
+        (
+            "5",
+            LayerKind::Linear {
+                input: 10,
+                output: 2,
+            },
+        ),
+    ];
+
     fn init(rng: &mut Rng) -> candle_core::Result<Self> {
         Ok(Self {
             fc1: Linear::init(rng, 2 * DIGITS, 10)?,
@@ -465,11 +584,21 @@ impl Head {
         v
     }
 
-    fn state(&self, out: &mut Vec<NamedTensor>) -> candle_core::Result<()> {
-        self.fc1.0.state("head.1", out);
-        self.bn.state("head.2", out)?;
-        self.fc2.0.state("head.5", out);
+    /// Its tensors, layer by layer in [`Head::LAYERS`] order.
+    fn state(&self, out: &mut Vec<Tensor>) -> candle_core::Result<()> {
+        self.fc1.0.state(out);
+        self.bn.state(out)?;
+        self.fc2.0.state(out);
         Ok(())
+    }
+
+    /// From the next tensors of a state, layer by layer in [`Head::LAYERS`] order.
+    fn from_state(tensors: &mut impl Iterator<Item = Tensor>) -> candle_core::Result<Self> {
+        Ok(Self {
+            fc1: Linear(WeightBias::from_state(tensors)?),
+            bn: BatchNorm1d::from_state(tensors)?,
+            fc2: Linear(WeightBias::from_state(tensors)?),
+        })
     }
 }
 
@@ -563,18 +692,52 @@ impl TwinNet {
         self.trainable_vars().iter().map(|v| v.elem_count()).sum()
     }
 
-    /// The model's state in PyTorch `state_dict` names and order.
+    /// The model's state in PyTorch `state_dict` names and order (`state_layout`).
     pub fn state(&self) -> candle_core::Result<Vec<NamedTensor>> {
-        let mut out = Vec::with_capacity(35);
-        match &self.subnets {
-            Subnets::Shared(net) => net.state("subnet", &mut out)?,
-            Subnets::Separate(a, b) => {
-                a.state("subnet1", &mut out)?;
-                b.state("subnet2", &mut out)?;
+        let mut tensors = Vec::with_capacity(35);
+        let share = match &self.subnets {
+            Subnets::Shared(net) => {
+                net.state(&mut tensors)?;
+                true
             }
-        }
-        self.head.state(&mut out)?;
-        Ok(out)
+            Subnets::Separate(a, b) => {
+                a.state(&mut tensors)?;
+                b.state(&mut tensors)?;
+                false
+            }
+        };
+        self.head.state(&mut tensors)?;
+        let names = state_layout(share).into_iter().map(|(name, ..)| name);
+        Ok(names.zip(tensors).collect())
+    }
+
+    /// A model from its state: `take` gives the tensor of each name of
+    /// [`state_layout`]`(config.share)`, which must have the shape and type listed there.
+    pub(crate) fn from_state<E: From<candle_core::Error>>(
+        config: ModelConfig,
+        normalization: Normalization,
+        mut take: impl FnMut(&str) -> Result<Tensor, E>,
+    ) -> Result<Self, E> {
+        let tensors = state_layout(config.share)
+            .iter()
+            .map(|(name, ..)| take(name))
+            .collect::<Result<Vec<_>, E>>()?;
+        let mut tensors = tensors.into_iter();
+        let subnets = if config.share {
+            Subnets::Shared(ConvSubnet::from_state(&mut tensors)?)
+        } else {
+            Subnets::Separate(
+                ConvSubnet::from_state(&mut tensors)?,
+                ConvSubnet::from_state(&mut tensors)?,
+            )
+        };
+        let head = Head::from_state(&mut tensors)?;
+        Ok(Self {
+            config,
+            normalization,
+            subnets,
+            head,
+        })
     }
 }
 

@@ -47,14 +47,14 @@
 //! Everything is plain arithmetic on slices: no threads, files or clocks, so the same
 //! code runs natively and in WebAssembly.
 
-/// Side of an MNIST image.
-const SIDE28: usize = 28;
+/// Side of an MNIST image (and of [`to_mnist28`]'s output).
+pub const SIDE28: usize = 28;
 /// Pixels of an MNIST image.
-const PIXELS28: usize = SIDE28 * SIDE28;
-/// Side of the pooled image.
-const SIDE14: usize = 14;
+pub const PIXELS28: usize = SIDE28 * SIDE28;
+/// Side of the 2×2-average-pooled image the network sees ([`pool_2x2`]'s output).
+pub const SIDE14: usize = 14;
 /// Pixels of the pooled image.
-const PIXELS14: usize = SIDE14 * SIDE14;
+pub const PIXELS14: usize = SIDE14 * SIDE14;
 
 /// Ink at or below this is background: it neither defines the bounding box nor
 /// counts towards the mass or the centre of mass (it is set to 0).
@@ -952,7 +952,7 @@ mod tests {
 
     #[test]
     fn pool_2x2_exact_values() {
-        let mut x = [0.0f32; 784];
+        let mut x = [0.0f32; PIXELS28];
         // Block (0, 0): rows 0-1, columns 0-1.
         x[0] = 0.0;
         x[1] = 1.0;
@@ -978,7 +978,7 @@ mod tests {
 
     #[test]
     fn pool_2x2_u8_is_mean_of_byte_fractions() {
-        let mut bytes = [0u8; 784];
+        let mut bytes = [0u8; PIXELS28];
         bytes[0] = 255;
         bytes[1] = 0;
         bytes[28] = 51;
@@ -987,7 +987,7 @@ mod tests {
         // (1 + 0 + 0.2 + 0.4) / 4
         assert!((y[0] - 0.4).abs() < 1e-7, "{}", y[0]);
         // And bit-for-bit what pool_2x2 gives on the byte / 255 values.
-        let bytes: Vec<u8> = (0..784).map(|i| ((i * 37 + 11) % 256) as u8).collect();
+        let bytes: Vec<u8> = (0..PIXELS28).map(|i| ((i * 37 + 11) % 256) as u8).collect();
         let floats: Vec<f32> = bytes.iter().map(|&b| f32::from(b) / 255.0).collect();
         assert_eq!(pool_2x2_u8(&bytes), pool_2x2(&floats));
         let a = f32::from(bytes[2 * 28 + 4]) / 255.0;

@@ -25,7 +25,7 @@ use candle_core::{DType, Device, Tensor};
 use safetensors::{Dtype, SafeTensors};
 
 use crate::model::{
-    BatchNorm1d, Conv2d, ConvSubnet, Head, Linear, ModelConfig, Normalization, Subnets, TwinNet,
+    state_layout, ModelConfig, Normalization, TwinNet, SEPARATE_SUBNETS, SHARED_SUBNET,
 };
 
 /// Largest weights file we accept. A TwinNet is under 100 KB; anything this
@@ -58,78 +58,12 @@ pub struct Expected {
     pub dtype: DType,
 }
 
-fn layer(out: &mut Vec<Expected>, prefix: &str, tensors: &[(&str, &[usize], DType)]) {
-    for (suffix, shape, dtype) in tensors {
-        out.push(Expected {
-            name: format!("{prefix}.{suffix}"),
-            shape: shape.to_vec(),
-            dtype: *dtype,
-        });
-    }
-}
-
-fn batchnorm(out: &mut Vec<Expected>, prefix: &str, c: usize) {
-    let f = DType::F32;
-    layer(
-        out,
-        prefix,
-        &[
-            ("weight", &[c], f),
-            ("bias", &[c], f),
-            ("running_mean", &[c], f),
-            ("running_var", &[c], f),
-            ("num_batches_tracked", &[], DType::I64),
-        ],
-    );
-}
-
-fn subnet_layout(out: &mut Vec<Expected>, p: &str) {
-    let f = DType::F32;
-    layer(
-        out,
-        &format!("{p}.0"),
-        &[("weight", &[16, 1, 3, 3], f), ("bias", &[16], f)],
-    );
-    layer(
-        out,
-        &format!("{p}.3"),
-        &[("weight", &[32, 16, 3, 3], f), ("bias", &[32], f)],
-    );
-    layer(
-        out,
-        &format!("{p}.7"),
-        &[("weight", &[32, 128], f), ("bias", &[32], f)],
-    );
-    batchnorm(out, &format!("{p}.8"), 32);
-    layer(
-        out,
-        &format!("{p}.10"),
-        &[("weight", &[10, 32], f), ("bias", &[10], f)],
-    );
-}
-
 /// Every tensor of a model with this configuration, in `state_dict` order.
 pub fn expected_layout(config: ModelConfig) -> Vec<Expected> {
-    let mut out = Vec::with_capacity(35);
-    if config.share {
-        subnet_layout(&mut out, "subnet");
-    } else {
-        subnet_layout(&mut out, "subnet1");
-        subnet_layout(&mut out, "subnet2");
-    }
-    let f = DType::F32;
-    layer(
-        &mut out,
-        "head.1",
-        &[("weight", &[10, 20], f), ("bias", &[10], f)],
-    );
-    batchnorm(&mut out, "head.2", 10);
-    layer(
-        &mut out,
-        "head.5",
-        &[("weight", &[2, 10], f), ("bias", &[2], f)],
-    );
-    out
+    state_layout(config.share)
+        .into_iter()
+        .map(|(name, shape, dtype)| Expected { name, shape, dtype })
+        .collect()
 }
 
 fn python_bool(v: bool) -> &'static str {
@@ -259,9 +193,16 @@ pub fn from_safetensors(bytes: &[u8]) -> Result<TwinNet, WeightsError> {
     let meta = header.metadata().clone().unwrap_or_default();
 
     let names: BTreeSet<&str> = st.names().into_iter().collect();
-    let inferred_share = if names.iter().any(|n| n.starts_with("subnet.")) {
+    let first = SEPARATE_SUBNETS[0];
+    let has_prefix = |prefix: &str| {
+        names.iter().any(|n| {
+            n.strip_prefix(prefix)
+                .is_some_and(|rest| rest.starts_with('.'))
+        })
+    };
+    let inferred_share = if has_prefix(SHARED_SUBNET) {
         Some(true)
-    } else if names.iter().any(|n| n.starts_with("subnet1.")) {
+    } else if has_prefix(first) {
         Some(false)
     } else {
         None
@@ -270,9 +211,9 @@ pub fn from_safetensors(bytes: &[u8]) -> Result<TwinNet, WeightsError> {
         (Some(s), _) => s,
         (None, Some(s)) => s,
         (None, None) => {
-            return Err(WeightsError::Metadata(
-                "`share_weight` is missing and no `subnet.*` or `subnet1.*` tensors tell it".into(),
-            ))
+            return Err(WeightsError::Metadata(format!(
+            "`share_weight` is missing and no `{SHARED_SUBNET}.*` or `{first}.*` tensors tell it"
+        )))
         }
     };
     let aux = parse_bool(&meta, "aux_loss")?.ok_or_else(|| {
@@ -349,7 +290,12 @@ pub fn from_safetensors(bytes: &[u8]) -> Result<TwinNet, WeightsError> {
             problems: problems.join("; "),
         });
     }
-    build_from_state(config, normalization, &state)
+    TwinNet::from_state(config, normalization, |name| {
+        state.remove(name).ok_or_else(|| WeightsError::Layout {
+            config,
+            problems: format!("missing `{name}`"),
+        })
+    })
 }
 
 fn quote_list(names: &[&str]) -> String {
@@ -373,70 +319,6 @@ fn describe_safetensors_error(e: &safetensors::SafeTensorError, len: usize) -> S
         }
         other => other.to_string(),
     }
-}
-
-/// Builds a model from already validated tensors (names per [`expected_layout`]).
-fn build_from_state(
-    config: ModelConfig,
-    normalization: Normalization,
-    state: &HashMap<String, Tensor>,
-) -> Result<TwinNet, WeightsError> {
-    let get = |name: String| -> Result<Tensor, WeightsError> {
-        state
-            .get(&name)
-            .cloned()
-            .ok_or_else(|| WeightsError::Layout {
-                config,
-                problems: format!("missing `{name}`"),
-            })
-    };
-    let linear = |p: &str| -> Result<Linear, WeightsError> {
-        Ok(Linear::from_tensors(
-            get(format!("{p}.weight"))?,
-            get(format!("{p}.bias"))?,
-        )?)
-    };
-    let conv = |p: &str| -> Result<Conv2d, WeightsError> {
-        Ok(Conv2d::from_tensors(
-            get(format!("{p}.weight"))?,
-            get(format!("{p}.bias"))?,
-        )?)
-    };
-    let bn = |p: &str| -> Result<BatchNorm1d, WeightsError> {
-        let tracked = get(format!("{p}.num_batches_tracked"))?.to_scalar::<i64>()?;
-        Ok(BatchNorm1d::from_tensors(
-            get(format!("{p}.weight"))?,
-            get(format!("{p}.bias"))?,
-            get(format!("{p}.running_mean"))?,
-            get(format!("{p}.running_var"))?,
-            tracked,
-        )?)
-    };
-    let subnet = |p: &str| -> Result<ConvSubnet, WeightsError> {
-        Ok(ConvSubnet {
-            conv1: conv(&format!("{p}.0"))?,
-            conv2: conv(&format!("{p}.3"))?,
-            fc1: linear(&format!("{p}.7"))?,
-            bn: bn(&format!("{p}.8"))?,
-            fc2: linear(&format!("{p}.10"))?,
-        })
-    };
-    let subnets = if config.share {
-        Subnets::Shared(subnet("subnet")?)
-    } else {
-        Subnets::Separate(subnet("subnet1")?, subnet("subnet2")?)
-    };
-    let head = Head {
-        fc1: linear("head.1")?,
-        bn: bn("head.2")?,
-        fc2: linear("head.5")?,
-    };
-    Ok(TwinNet {
-        config,
-        normalization,
-        subnets,
-        head,
-    })
 }
 
 #[cfg(test)]

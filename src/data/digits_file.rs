@@ -24,7 +24,7 @@
 //! the size the header implies plus one byte, so a gzip bomb is an error, not an allocation.
 //! No filesystem here: bytes in, bytes out.
 
-use super::idx::{check_labels, foreign_format, gzip, hex, Input, MAX_IMAGES};
+use super::input::{check_labels, foreign_format, gzip, hex, Input, MAX_IMAGES};
 use super::{DataError, DigitSet, PIXELS28, SIDE28};
 
 /// The first 8 bytes of the (decompressed) content.

@@ -3,19 +3,18 @@
 //! - [`idx`]: the standard MNIST idx files (raw or gzip), validated.
 //! - [`digits_file`]: TwinNet's compact digits file (the embedded default data).
 //! - [`pairs`]: pair sets exactly as the course's `generate_pair_sets`.
+//!
+//! Both file formats read through `input`: raw or gzip bytes with capped decompression,
+//! format sniffing, and the checks they share.
 
 pub mod digits_file;
 pub mod idx;
+mod input;
 pub mod pairs;
 
-/// Side of an MNIST image.
-pub const SIDE28: usize = 28;
-/// Pixels of an MNIST image.
-pub const PIXELS28: usize = SIDE28 * SIDE28;
-/// Side of the 2×2-average-pooled image the network sees.
-pub const SIDE14: usize = 14;
-/// Pixels of the pooled image.
-pub const PIXELS14: usize = SIDE14 * SIDE14;
+/// The image sizes, defined with the preprocessing that makes them (data uses it for
+/// pairs), and part of this module's interface too.
+pub use crate::preprocess::{PIXELS14, PIXELS28, SIDE14, SIDE28};
 
 /// Labelled 28×28 digit images, 8-bit, as MNIST stores them (0 = background, 255 = ink).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,9 +6,8 @@
 //! - [`gemm`]: the register-tiled matrix product they share.
 //! - [`scratch`]: reusable buffers, so a training step does not allocate its large ones.
 //! - [`conv_relu_pool`]: `Conv2d(3×3) → ReLU → AvgPool2d(2)` in one op, by im2col or by
-//!   Winograd's F(2×2, 3×3) (`winograd`), whichever is faster for the layer's shapes.
+//!   Winograd's F(2×2, 3×3), whichever is faster for the layer's shapes.
 
 pub mod conv_relu_pool;
 pub mod gemm;
 pub mod scratch;
-mod winograd;

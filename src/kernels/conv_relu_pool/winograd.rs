@@ -1,4 +1,4 @@
-//! Winograd's F(2×2, 3×3) algorithm for [`super::conv_relu_pool`]: the same layer with
+//! Winograd's F(2×2, 3×3) algorithm for [`super`]: the same layer with
 //! 2.25× fewer multiplications than im2col, used where the layer has enough input
 //! channels for the products to dominate (the TwinNet's second conv layer).
 //!
@@ -25,9 +25,9 @@
 
 use std::array::from_fn;
 
-use super::conv_relu_pool::{transpose_into, Geometry};
-use super::gemm::{gemm, Dims, Init, Strided};
-use super::scratch::Buffer;
+use super::geometry::{transpose_into, Geometry};
+use crate::kernels::gemm::{gemm, Dims, Init, Strided};
+use crate::kernels::scratch::Buffer;
 
 /// Points of the 4×4 transform domain.
 const XI: usize = 16;
