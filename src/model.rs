@@ -183,13 +183,17 @@ impl LayerKind {
         if let Self::BatchNorm1d { channels } = self {
             tensors.extend([
                 ("running_mean", vec![channels], f),
-                ("running_var", vec![channels], f),
+                (RUNNING_VAR, vec![channels], f),
                 ("num_batches_tracked", vec![], DType::I64),
             ]);
         }
         tensors
     }
 }
+
+/// A BatchNorm's running variance in `state_dict` (after the layer's prefix): the loader
+/// refuses negative values, which make every prediction NaN.
+pub(crate) const RUNNING_VAR: &str = "running_var";
 
 /// The `state_dict` prefix of the subnet of a weight-sharing model.
 pub(crate) const SHARED_SUBNET: &str = "subnet";

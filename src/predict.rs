@@ -87,6 +87,13 @@ pub fn predict(
         model::softmax(logits)?.flatten_all()?.to_vec1::<f32>()
     };
     let (pa, pb) = (probs(&out.digit_a)?, probs(&out.digit_b)?);
+    let pair = probs(&out.pair)?;
+    if pa.iter().chain(&pb).chain(&pair).any(|p| !p.is_finite()) {
+        candle_core::bail!(
+            "the model gave a probability that is not a number: its weights are damaged \
+             (load the pretrained model or other weights)"
+        );
+    }
     let view = |x: Option<&[f32; PIXELS14]>, p: &Vec<f32>| {
         x.map(|x| DigitView {
             input: x.to_vec(),
@@ -95,7 +102,6 @@ pub fn predict(
         })
     };
     let verdict = if a.is_some() && b.is_some() {
-        let pair = probs(&out.pair)?;
         let mut fa = [0f32; DIGITS];
         let mut fb = [0f32; DIGITS];
         fa.copy_from_slice(&pa);
@@ -120,4 +126,45 @@ pub fn predict(
         blank_b: b.is_none(),
         aux,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ModelConfig, Normalization};
+    use crate::rng::Rng;
+
+    #[test]
+    fn a_non_finite_output_is_an_error_not_a_probability() {
+        let config = ModelConfig {
+            share: true,
+            aux: true,
+        };
+        let norm = Normalization {
+            mean: 0.1,
+            std: 0.3,
+        };
+        let fine = TwinNet::new(config, norm, &mut Rng::new(1)).unwrap();
+        let ink = [1f32; PIXELS14];
+        assert!(predict(&fine, Some(&ink), Some(&ink)).is_ok());
+        // A negative running variance (the loader refuses it; here it is built in memory)
+        // makes BatchNorm's output NaN.
+        let mut state: std::collections::HashMap<String, Tensor> =
+            fine.state().unwrap().into_iter().collect();
+        for (name, t) in state.iter_mut() {
+            if name.ends_with(crate::model::RUNNING_VAR) {
+                *t = (t.ones_like().unwrap() * -1.0).unwrap();
+            }
+        }
+        let broken = TwinNet::from_state(config, norm, |name| {
+            state
+                .remove(name)
+                .ok_or_else(|| candle_core::Error::Msg(format!("no {name}")))
+        })
+        .unwrap();
+        let e = predict(&broken, Some(&ink), Some(&ink)).unwrap_err();
+        assert!(e.to_string().contains("not a number"), "{e}");
+        let e = predict(&broken, Some(&ink), None).unwrap_err();
+        assert!(e.to_string().contains("weights are damaged"), "{e}");
+    }
 }

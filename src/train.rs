@@ -58,8 +58,15 @@ impl TrainConfig {
     /// Checks the settings against the number of training pairs.
     pub fn validate(&self, train_pairs: usize) -> Result<(), TrainError> {
         let bad = |m: String| Err(TrainError::Config(m));
-        if self.epochs == 0 {
-            return bad("epochs must be at least 1".into());
+        let epochs = options::EPOCHS;
+        if !(epochs.min..=epochs.max).contains(&(self.epochs as u64)) {
+            return bad(format!(
+                "epochs must be {} to {} (the published protocol is {}), got {}",
+                epochs.min,
+                epochs.max,
+                options::PUBLISHED_EPOCHS,
+                self.epochs
+            ));
         }
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
             return bad(format!(

@@ -25,7 +25,7 @@ use candle_core::{DType, Device, Tensor};
 use safetensors::{Dtype, SafeTensors};
 
 use crate::model::{
-    state_layout, ModelConfig, Normalization, TwinNet, SEPARATE_SUBNETS, SHARED_SUBNET,
+    state_layout, ModelConfig, Normalization, TwinNet, RUNNING_VAR, SEPARATE_SUBNETS, SHARED_SUBNET,
 };
 
 /// Largest weights file we accept. A TwinNet is under 100 KB; anything this
@@ -274,6 +274,16 @@ pub fn from_safetensors(bytes: &[u8]) -> Result<TwinNet, WeightsError> {
                     problems.push(format!("`{}` holds a non-finite value at {bad}", e.name));
                     continue;
                 }
+                // BatchNorm divides by √(running_var + ε): a negative variance gives NaN.
+                if e.name.ends_with(&format!(".{RUNNING_VAR}")) {
+                    if let Some(bad) = v.iter().position(|&x| x < 0.0) {
+                        problems.push(format!(
+                            "`{}` holds a negative variance ({}) at {bad}: every prediction would be NaN",
+                            e.name, v[bad]
+                        ));
+                        continue;
+                    }
+                }
                 Tensor::from_vec(v, e.shape.as_slice(), &Device::Cpu)?
             }
         };
@@ -444,5 +454,24 @@ mod tests {
             s[1].1 = Tensor::new(&[f32::NAN; 16], &Device::Cpu).unwrap()
         });
         assert!(err(&nan).contains("non-finite"));
+        let negative_var = rewrite(sa, |s, _| {
+            let i = s
+                .iter()
+                .position(|(n, _)| n.ends_with(".running_var"))
+                .unwrap();
+            let n = s[i].1.elem_count();
+            let mut v = vec![1f32; n];
+            v[3] = -1.0;
+            s[i].1 = Tensor::new(v, &Device::Cpu).unwrap();
+        });
+        let e = err(&negative_var);
+        assert!(
+            e.contains("running_var` holds a negative variance (-1) at 3"),
+            "{e}"
+        );
+        let bad_norm = rewrite(sa, |_, m| {
+            m.insert("norm_std".into(), "0".into());
+        });
+        assert!(err(&bad_norm).contains("std must be > 0"));
     }
 }

@@ -448,3 +448,78 @@ fn bench_refuses_unknown_arguments() {
         );
     }
 }
+
+/// Inputs that once made the CLI allocate without limit, hang or abort: each is now
+/// refused at once with one line (sparse files, so nothing big is written to disk).
+#[test]
+fn hostile_input_is_refused_before_it_is_read_or_run() {
+    let dir = common::temp_dir("cli-hostile");
+    let sparse = |name: &str, head: &[u8], len: u64| {
+        let path = dir.join(name);
+        std::fs::write(&path, head).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(len)
+            .unwrap();
+        path
+    };
+    if Path::new("/dev/zero").exists() {
+        let e = error_line(&["train", "--digits", "/dev/zero", "--epochs", "1"]);
+        assert!(e.contains("/dev/zero: not a TwinNet digits file"), "{e}");
+    }
+    let weights = sparse("big.safetensors", b"", 2 << 30);
+    let e = error_line(&["eval", "--weights", s(&weights)]);
+    assert!(e.contains("the file has 2147483648 bytes"), "{e}");
+
+    // A valid idx header for 60,000 images, then 3 GiB of padding.
+    let train = common::synthetic_digits(100, 1);
+    write_idx_dir(&dir, &train, &train);
+    let mut head = idx::encode_images(&[], 0);
+    head[4..8].copy_from_slice(&60_000u32.to_be_bytes());
+    sparse("train-images-idx3-ubyte", &head, 3 << 30);
+    let e = error_line(&["train", "--mnist", s(&dir), "--epochs", "1"]);
+    assert!(
+        e.contains(
+            "train-images-idx3-ubyte: the file has 3221225472 bytes, more than the 47040016"
+        ),
+        "{e}"
+    );
+
+    let digits = dir.join("d.bin");
+    std::fs::write(&digits, twinnet::data::digits_file::encode(&train)).unwrap();
+    let d = s(&digits);
+    let e = error_line(&[
+        "train",
+        "--digits",
+        d,
+        "--pairs",
+        "10",
+        "--epochs",
+        "1000000000",
+    ]);
+    assert!(e.contains("epochs must be 1 to 200"), "{e}");
+    let e = error_line(&[
+        "train",
+        "--digits",
+        d,
+        "--pairs",
+        "10",
+        "--threads",
+        "10000",
+    ]);
+    assert!(e.contains("--threads 10000: give 1 to"), "{e}");
+    let e = error_line(&["ablate", "--digits", d, "--pairs", "10", "--jobs", "10000"]);
+    assert!(e.contains("--jobs 10000: give 1 to"), "{e}");
+    let e = error_line(&[
+        "ablate", "--digits", d, "--pairs", "10", "--rounds", "1000000",
+    ]);
+    assert!(e.contains("--rounds must be 1 to 32"), "{e}");
+    let good = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/pytorch/twinnet_share_aux.safetensors"
+    );
+    let e = error_line(&["eval", "--weights", good, "--digits", d, "--pairs", "0"]);
+    assert!(e.ends_with("--pairs must be at least 1"), "{e}");
+}

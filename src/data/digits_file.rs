@@ -57,6 +57,30 @@ pub fn encode_uncompressed(set: &DigitSet) -> Vec<u8> {
 /// Reads a digits file (gzip or uncompressed content), checking every field.
 pub fn decode(name: &str, bytes: &[u8]) -> Result<DigitSet, DataError> {
     let mut input = Input::new(name, bytes);
+    let count = header(&mut input)?;
+    let n = count as usize;
+    let mut body = input.read_body(
+        count as u64 * (1 + PIXELS28 as u64),
+        &format!("{count} labels and {count} images of {SIDE28}×{SIDE28}"),
+    )?;
+    check_labels(name, &body[..n])?;
+    let labels = body[..n].to_vec();
+    body.drain(..n);
+    DigitSet::new(body, labels).map_err(|e| DataError::invalid(name, e.to_string()))
+}
+
+/// The most bytes a digits file starting with `head` can have: what its header implies
+/// (plus gzip's overhead). `head` is the file's first bytes (64 KiB is plenty), checked as
+/// [`decode`] checks them. A reader uses it to refuse a padded or endless input before
+/// reading it.
+pub fn file_bound(name: &str, head: &[u8]) -> Result<u64, DataError> {
+    let mut input = Input::new(name, head);
+    let count = header(&mut input)?;
+    Ok(input.file_bound(HEADER_LEN as u64 + count as u64 * (1 + PIXELS28 as u64)))
+}
+
+/// Reads and checks the header; the image count.
+fn header(input: &mut Input<'_>) -> Result<u32, DataError> {
     let what = "a TwinNet digits file";
     let mut head = [0u8; HEADER_LEN];
     input.read_magic(&mut head[..8], MAGIC, what, HEADER_LEN, magic_problem)?;
@@ -80,15 +104,7 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<DigitSet, DataError> {
             "header claims {count} images; TwinNet refuses more than {MAX_IMAGES}, so the file is damaged"
         )));
     }
-    let n = count as usize;
-    let mut body = input.read_body(
-        count as u64 * (1 + PIXELS28 as u64),
-        &format!("{count} labels and {count} images of {SIDE28}×{SIDE28}"),
-    )?;
-    check_labels(name, &body[..n])?;
-    let labels = body[..n].to_vec();
-    body.drain(..n);
-    DigitSet::new(body, labels).map_err(|e| DataError::invalid(name, e.to_string()))
+    Ok(count)
 }
 
 /// Why a file with the wrong magic was refused.
@@ -529,5 +545,19 @@ mod tests {
             std::fs::write(&out, &file).expect("writing TWINNET_DIGITS_OUT");
             eprintln!("real_npm_package: wrote {out}");
         }
+    }
+
+    #[test]
+    fn file_bound_comes_from_the_header() {
+        let set = DigitSet::new(vec![0u8; 2 * PIXELS28], vec![4, 5]).unwrap();
+        let raw = encode_uncompressed(&set);
+        assert_eq!(
+            file_bound("d", &raw[..HEADER_LEN]).unwrap(),
+            raw.len() as u64
+        );
+        let gz = encode(&set);
+        assert!(file_bound("d.gz", &gz).unwrap() >= gz.len() as u64);
+        let e = file_bound("zero", &[0u8; 4096]).unwrap_err().to_string();
+        assert!(e.contains("TWDIGIT1"), "{e}");
     }
 }

@@ -54,6 +54,42 @@ pub fn candidates(base: &str) -> [String; 2] {
 /// `count × 784` pixel bytes. Images must be 28×28.
 pub fn read_images(name: &str, bytes: &[u8]) -> Result<(usize, Vec<u8>), DataError> {
     let mut input = Input::new(name, bytes);
+    let count = images_header(&mut input)?;
+    let pixels = input.read_body(
+        count as u64 * PIXELS28 as u64,
+        &format!("{count} images of {SIDE28}×{SIDE28}"),
+    )?;
+    Ok((count as usize, pixels))
+}
+
+/// Reads an idx labels file (raw or gzip): one label 0..=9 per image.
+pub fn read_labels(name: &str, bytes: &[u8]) -> Result<Vec<u8>, DataError> {
+    let mut input = Input::new(name, bytes);
+    let count = labels_header(&mut input)?;
+    let labels = input.read_body(count as u64, &format!("{count} labels"))?;
+    check_labels(name, &labels)?;
+    Ok(labels)
+}
+
+/// The most bytes an idx images file starting with `head` can have: what its header
+/// implies (plus gzip's overhead if it is compressed). `head` is the file's first bytes
+/// (64 KiB is plenty; the header alone for a raw file), checked as [`read_images`]
+/// checks them. A reader uses it to refuse a padded or endless input before reading it.
+pub fn images_file_bound(name: &str, head: &[u8]) -> Result<u64, DataError> {
+    let mut input = Input::new(name, head);
+    let count = images_header(&mut input)?;
+    Ok(input.file_bound(IMAGES_HEADER as u64 + count as u64 * PIXELS28 as u64))
+}
+
+/// [`images_file_bound`] for an idx labels file.
+pub fn labels_file_bound(name: &str, head: &[u8]) -> Result<u64, DataError> {
+    let mut input = Input::new(name, head);
+    let count = labels_header(&mut input)?;
+    Ok(input.file_bound(LABELS_HEADER as u64 + count as u64))
+}
+
+/// Reads and checks an images header; the image count.
+fn images_header(input: &mut Input<'_>) -> Result<u32, DataError> {
     let mut head = [0u8; IMAGES_HEADER];
     input.read_magic(
         &mut head[..4],
@@ -71,17 +107,12 @@ pub fn read_images(name: &str, bytes: &[u8]) -> Result<(usize, Vec<u8>), DataErr
             "images are {rows}×{cols} pixels; TwinNet needs MNIST's {SIDE28}×{SIDE28} images"
         )));
     }
-    check_count(&input, count, "images")?;
-    let pixels = input.read_body(
-        count as u64 * PIXELS28 as u64,
-        &format!("{count} images of {SIDE28}×{SIDE28}"),
-    )?;
-    Ok((count as usize, pixels))
+    check_count(input, count, "images")?;
+    Ok(count)
 }
 
-/// Reads an idx labels file (raw or gzip): one label 0..=9 per image.
-pub fn read_labels(name: &str, bytes: &[u8]) -> Result<Vec<u8>, DataError> {
-    let mut input = Input::new(name, bytes);
+/// Reads and checks a labels header; the label count.
+fn labels_header(input: &mut Input<'_>) -> Result<u32, DataError> {
     let mut head = [0u8; LABELS_HEADER];
     input.read_magic(
         &mut head[..4],
@@ -92,10 +123,8 @@ pub fn read_labels(name: &str, bytes: &[u8]) -> Result<Vec<u8>, DataError> {
     )?;
     input.read_rest_of_header(&mut head, 4, "an idx labels file")?;
     let count = be32(&head[4..8]);
-    check_count(&input, count, "labels")?;
-    let labels = input.read_body(count as u64, &format!("{count} labels"))?;
-    check_labels(name, &labels)?;
-    Ok(labels)
+    check_count(input, count, "labels")?;
+    Ok(count)
 }
 
 /// Reads a matching pair of idx files (raw or gzip) into a [`DigitSet`].
@@ -601,5 +630,29 @@ mod tests {
                 let _ = read_set("a", a, "c", c);
             }
         }
+    }
+
+    #[test]
+    fn file_bounds_come_from_the_header() {
+        let pixels = vec![9u8; 3 * PIXELS28];
+        let raw = encode_images(&pixels, 3);
+        let bound = images_file_bound("x", &raw[..IMAGES_HEADER]).unwrap();
+        assert_eq!(bound, raw.len() as u64);
+        let gz = gzip(&raw);
+        let gz_bound = images_file_bound("x.gz", &gz).unwrap();
+        assert!(
+            gz_bound >= gz.len() as u64 && gz_bound > bound,
+            "{gz_bound}"
+        );
+        let labels = encode_labels(&[1, 2, 3]);
+        assert_eq!(
+            labels_file_bound("y", &labels).unwrap(),
+            labels.len() as u64
+        );
+        // The header's own checks answer first: a labels file is not an images file.
+        let e = images_file_bound("y", &labels).unwrap_err().to_string();
+        assert!(e.contains("swapped"), "{e}");
+        let e = labels_file_bound("z", &[0u8; 64]).unwrap_err().to_string();
+        assert!(e.contains("z"), "{e}");
     }
 }

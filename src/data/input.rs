@@ -132,6 +132,18 @@ impl<'a> Input<'a> {
         matches!(self.reader, Reader::Gzip(_))
     }
 
+    /// The most bytes a file whose (decompressed) content is `content_len` bytes can have:
+    /// that length for raw input; for gzip, plus deflate's worst case on incompressible
+    /// data (5 bytes per stored block of at most 64 KiB) and a generous allowance for the
+    /// gzip header (file name, comment) and trailer.
+    pub(crate) fn file_bound(&self, content_len: u64) -> u64 {
+        if self.gz() {
+            content_len + content_len / 1024 + 64 * 1024
+        } else {
+            content_len
+        }
+    }
+
     /// "the file has N bytes" / "the file decompresses to N bytes".
     fn size_words(&self, n: u64) -> String {
         if self.gz() {
@@ -296,7 +308,8 @@ impl<'a> Input<'a> {
         if self.read_some(&mut one)? != 0 {
             return Err(self.err(format!(
                 "unexpected data at the end: header says {claim} ({total} bytes) but the file \
-                 decompresses to more than that"
+                 decompresses to more than that (damaged compressed data, or data appended: \
+                 get the file again)"
             )));
         }
         Ok(body)

