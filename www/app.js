@@ -129,9 +129,15 @@ weights.onUpload = async (bytes, fileName) => {
   }
 };
 weights.onReset = async () => {
-  await current.reset();
+  const { stored, problem } = await current.reset();
   setNote("");
-  return "Back to the pretrained model; the stored one was forgotten.";
+  return stored
+    ? "Back to the pretrained model; the stored one was forgotten."
+    : `Back to the pretrained model (the stored one could not be forgotten: ${problem}; it may come back at the next visit).`;
+};
+current.onFollow = (record) => {
+  const what = record.source === "pretrained" ? "the pretrained model" : `the model ${record.source} there (${record.info.name})`;
+  setNote(`Another tab changed the drawing model: now drawing with ${what}.`);
 };
 
 // ---- The trainer: one job at a time (training or the ablation) ----

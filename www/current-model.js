@@ -5,7 +5,10 @@
 //
 // A model only becomes current after the predictor accepted its bytes: the worker
 // replaces its model only once `new Model(bytes)` succeeded, so a bad file leaves the
-// model that was there.
+// model that was there. The page is told first, the store after: a store that fails
+// (private windows, a full disk) is a note, never a page that shows another model.
+// Tabs share the store, so a tab that changed it tells the others (BroadcastChannel
+// "twinnet-model", the record itself), which follow.
 
 import { ModelStore } from "./store.js";
 
@@ -19,10 +22,13 @@ export class CurrentModel {
   record = null;
   /** Called with the record whenever the predictor has a new model. */
   onChange = () => {};
+  /** Called with the record when another tab changed the stored model and this one followed. */
+  onFollow = () => {};
 
   #predictor;
   #pretrainedUrl;
   #store;
+  #channel = typeof BroadcastChannel === "function" ? new BroadcastChannel("twinnet-model") : null;
 
   /**
    * @param {import("./model-client.js").ModelClient} predictor
@@ -33,6 +39,7 @@ export class CurrentModel {
     this.#predictor = predictor;
     this.#pretrainedUrl = pretrainedUrl;
     this.#store = store;
+    this.#channel?.addEventListener("message", (event) => this.#follow(event.data));
   }
 
   /**
@@ -67,20 +74,45 @@ export class CurrentModel {
    */
   async adopt(record) {
     const next = await this.#use(record);
-    try {
-      await this.#store.save(next);
-      return { stored: true };
-    } catch (e) {
-      return { stored: false, problem: e.message };
-    }
+    return this.#stored(() => this.#store.save(next), next);
   }
 
-  /** Back to the shipped pretrained model; forgets the stored one. */
+  /**
+   * Back to the shipped pretrained model; forgets the stored one (unless `clearStore` is
+   * false). Resolves with `{stored, problem}` like `adopt`: whether the store forgot it.
+   */
   async reset({ clearStore = true } = {}) {
     const { result } = await this.#predictor.request("load", { url: this.#pretrainedUrl.href });
     this.record = { source: "pretrained", info: result.model, size: result.bytes };
-    if (clearStore) await this.#store.clear();
     this.onChange(this.record);
+    if (!clearStore) return { stored: true };
+    return this.#stored(() => this.#store.clear(), { source: "pretrained" });
+  }
+
+  /** Runs a change of the store; tells the other tabs (`message`) once it is made. */
+  async #stored(change, message) {
+    try {
+      await change();
+    } catch (e) {
+      return { stored: false, problem: e.message };
+    }
+    try {
+      this.#channel?.postMessage(message);
+    } catch {
+      // A record that cannot be cloned: the other tabs see the change at their next load.
+    }
+    return { stored: true };
+  }
+
+  /** Another tab changed the stored model to `record` (bytes, or the pretrained one): use it too. */
+  async #follow(record) {
+    try {
+      if (record?.bytes) await this.#use(record);
+      else await this.reset({ clearStore: false });
+      this.onFollow(this.record);
+    } catch {
+      // That tab's model does not load here: this tab keeps its own.
+    }
   }
 
   /** The predictor was restarted (after a crash): give it the last good model again. */
