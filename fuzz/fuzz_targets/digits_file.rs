@@ -1,5 +1,6 @@
 //! Fuzzes the digits-file decoder: any bytes give a set or a named error, never a panic,
-//! a hang or a huge allocation; whatever is accepted survives an encode/decode round trip.
+//! a hang or a huge allocation; whatever is accepted survives an encode/decode round trip,
+//! and the size bound that readers take from the file's first bytes never refuses it.
 //!
 //! Run: `cargo fuzz run digits_file` (from the crate root). Good seeds:
 //! `twinnet::data::digits_file::{encode, encode_uncompressed}` of a small set.
@@ -20,6 +21,13 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(
                 digits_file::decode("again", &digits_file::encode(&set)).as_ref(),
                 Ok(&set)
+            );
+            let head = &data[..data.len().min(64 * 1024)];
+            let bound = digits_file::file_bound("digits", head);
+            assert!(
+                matches!(bound, Ok(b) if b >= data.len() as u64),
+                "an accepted file of {} bytes gets the bound {bound:?}",
+                data.len()
             );
         }
         Err(DataError::Invalid { name, problem }) => {

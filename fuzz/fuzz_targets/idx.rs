@@ -1,5 +1,6 @@
 //! Fuzzes the MNIST idx readers: any bytes give a value or a named error, never a panic,
-//! a hang or a huge allocation; whatever is accepted re-encodes to the same bytes.
+//! a hang or a huge allocation; whatever is accepted re-encodes to the same bytes, and the
+//! size bound that readers take from the file's first bytes never refuses it.
 //!
 //! Run: `cargo fuzz run idx` (from the crate root). Good seeds: small files made with
 //! `twinnet::data::idx::{encode_images, encode_labels, gzip}`.
@@ -20,10 +21,21 @@ fn named(e: &DataError) {
     }
 }
 
+/// An accepted file is never longer than the bound its first bytes give.
+fn within(bound: Result<u64, DataError>, data: &[u8]) {
+    assert!(
+        matches!(bound, Ok(b) if b >= data.len() as u64),
+        "an accepted file of {} bytes gets the bound {bound:?}",
+        data.len()
+    );
+}
+
 fuzz_target!(|data: &[u8]| {
+    let head = &data[..data.len().min(64 * 1024)];
     match idx::read_images("images", data) {
         Ok((count, pixels)) => {
             assert_eq!(pixels.len(), count * 784);
+            within(idx::images_file_bound("images", head), data);
             if !idx::is_gzip(data) {
                 assert_eq!(idx::encode_images(&pixels, count), data);
             }
@@ -33,6 +45,7 @@ fuzz_target!(|data: &[u8]| {
     match idx::read_labels("labels", data) {
         Ok(labels) => {
             assert!(labels.iter().all(|&l| l <= 9));
+            within(idx::labels_file_bound("labels", head), data);
             if !idx::is_gzip(data) {
                 assert_eq!(idx::encode_labels(&labels), data);
             }
