@@ -2,8 +2,9 @@
 # Builds the static page in www/: the wasm package twice from the same code (www/pkg/:
 # SIMD128 from .cargo/config.toml; www/pkg-relaxed/: SIMD128 + relaxed SIMD, which fuses the
 # matrix products' multiply-adds; www/wasm-module.js picks one per browser), the digits data
-# (www/data/mnist10k.bin) and the pretrained weights (www/twinnet.safetensors); then prints
-# what the page weighs.
+# (www/data/mnist10k.bin) and the pretrained weights (www/twinnet.safetensors); then
+# www/sw-manifest.js (what the service worker caches, with the files' hashes and the cache's
+# version: scripts/lib/sw-manifest.py) and prints what the page weighs.
 # Needs the tools of scripts/setup-web.sh --build-only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +35,9 @@ build() {
 }
 build www/pkg
 build www/pkg-relaxed relaxed-simd
+
+# Last, once every file it lists is final: a new hash of any of them is a new cache version.
+python3 scripts/lib/sw-manifest.py --dir www
 
 # Total bytes of the files, raw and each gzipped on its own (as a server sends them).
 size_row() {

@@ -15,6 +15,7 @@ import { ResultsView } from "./results.js";
 import { TrainingPanel } from "./training-panel.js";
 import { WeightsPanel } from "./weights-panel.js";
 import { build as wasmBuild } from "./wasm-module.js";
+import { registerServiceWorker } from "./offline.js";
 
 const WORKER_URL = new URL("worker.js", import.meta.url);
 const WEIGHTS_URL = new URL("twinnet.safetensors", document.baseURI);
@@ -105,6 +106,8 @@ async function startModel() {
   } catch (e) {
     setStatus("error", `Could not load the model: ${e.message}`);
   }
+  // After the first model, so that caching for offline use never delays it.
+  registerServiceWorker();
 }
 
 async function restoreAfterCrash() {

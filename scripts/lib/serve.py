@@ -23,6 +23,7 @@ MIME_TYPES = {
     ".html": "text/html",
     ".safetensors": "application/octet-stream",
     ".bin": "application/octet-stream",
+    ".webmanifest": "application/manifest+json",
 }
 
 

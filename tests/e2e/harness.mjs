@@ -22,7 +22,7 @@ import { serveLocal } from "../../scripts/lib/serve-local.mjs";
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(HERE, "../..");
 export const OUT = resolve(process.env.TWINNET_E2E_OUT ?? join(ROOT, "target/e2e"));
-const WWW = resolve(process.env.TWINNET_E2E_WWW ?? join(ROOT, "www"));
+export const WWW = resolve(process.env.TWINNET_E2E_WWW ?? join(ROOT, "www"));
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const BASE_PATH = "/twinnet/";
 export const TIMEOUT = 30_000;
@@ -34,19 +34,22 @@ export let context;
 export const timings = { readyMs: [], releaseToVerdictMs: [], releaseToSentMs: [], releaseToAnswerMs: [], releaseToDomMs: [], workerMs: [] };
 
 /** Starts scripts/lib/serve.py on a free port; resolves with the page's URL. */
-async function startServer() {
+async function startServer(dir) {
   let url;
-  ({ server, url } = await serveLocal({ dir: WWW, base: BASE_PATH }));
+  ({ server, url } = await serveLocal({ dir, base: BASE_PATH }));
   return url;
 }
 
 /**
  * Registers the file's before/after hooks: the server, the browser; at the end the
- * timings go to `timingsFile` in OUT (if given) and to the log.
+ * timings go to `timingsFile` in OUT (if given) and to the log. The page's service worker
+ * (www/sw.js) is blocked unless `serviceWorkers` is "allow": with it, the page and its
+ * modules would come from its cache, past the routes some tests serve (offline.test.mjs
+ * tests it). `www` serves another folder than TWINNET_E2E_WWW's.
  */
-export function useBrowser({ timingsFile = null } = {}) {
+export function useBrowser({ timingsFile = null, serviceWorkers = "block", www = WWW } = {}) {
   before(async () => {
-    baseUrl = await startServer();
+    baseUrl = await startServer(www);
     await mkdir(OUT, { recursive: true });
     profileDir = await mkdtemp(join(tmpdir(), "twinnet-e2e-"));
     context = await chromium.launchPersistentContext(profileDir, {
@@ -64,6 +67,7 @@ export function useBrowser({ timingsFile = null } = {}) {
       ],
       viewport: { width: 900, height: 1100 },
       acceptDownloads: true,
+      serviceWorkers,
     });
   });
 
@@ -163,6 +167,13 @@ export async function touch(page, points) {
   for (const p of points.slice(1)) await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", ...at(p) });
   await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
   await cdp.detach();
+}
+
+/** Uploads `buffer` as `name` (#weights-upload) and waits for the weights panel's answer. */
+export async function upload(page, name, buffer) {
+  await page.setInputFiles("#weights-upload", { name, mimeType: "application/octet-stream", buffer });
+  await page.waitForSelector('#weights-message:is([data-state="ok"], [data-state="error"])', { timeout: TIMEOUT });
+  return page.locator("#weights-message").evaluate((el) => ({ state: el.dataset.state, text: el.textContent }));
 }
 
 export async function verdict(page) {

@@ -6,20 +6,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { OUT, ROOT, TIMEOUT, draw, expectPair, openPage, reload, useBrowser } from "./harness.mjs";
+import { OUT, ROOT, TIMEOUT, draw, expectPair, openPage, reload, upload, useBrowser } from "./harness.mjs";
 
 useBrowser();
 
 const PRETRAINED = join(ROOT, "www/twinnet.safetensors");
 const PYTORCH_MODEL = join(ROOT, "tests/fixtures/pytorch/twinnet_share_aux.safetensors");
 const NOT_A_MODEL = join(ROOT, "tests/fixtures/pytorch/golden_share_aux.safetensors"); // safetensors, other tensors
-
-/** Uploads `buffer` as `name` and waits for the weights panel's answer. */
-async function upload(page, name, buffer) {
-  await page.setInputFiles("#weights-upload", { name, mimeType: "application/octet-stream", buffer });
-  await page.waitForSelector('#weights-message:is([data-state="ok"], [data-state="error"])', { timeout: TIMEOUT });
-  return page.locator("#weights-message").evaluate((el) => ({ state: el.dataset.state, text: el.textContent }));
-}
 
 const modelSource = (page) => page.locator("#model-status").evaluate((el) => ({ state: el.dataset.state, source: el.dataset.source, config: el.dataset.config }));
 const note = (page) => page.locator("#model-note").evaluate((el) => (el.hidden ? null : el.textContent));
