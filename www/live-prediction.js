@@ -9,6 +9,10 @@
 // (detail.workerMs: the prediction's time in the worker; detail.sentMs: release → request
 // sent; detail.answeredMs: release → answer back on the page; detail.shownMs: release →
 // DOM updated, before the frame that paints it).
+//
+// Screen readers hear only final verdicts: the answer to the drawings at a pointer release
+// or after a clear goes to ResultsView.announce (a polite live region); the answers while a
+// stroke is being drawn are only shown, and a new stroke cancels an announcement not yet made.
 
 const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
 
@@ -22,6 +26,7 @@ export class LivePrediction {
   #clears = 0; // results of requests sent before a clear are stale
   #sent = { a: null, b: null }; // the pad versions the worker has (null: unknown)
   #releasedAt = null; // the last pointer release, until its verdict is painted
+  #finalAt = null; // the last release or clear, until its verdict is announced
 
   #client;
   #results;
@@ -46,6 +51,7 @@ export class LivePrediction {
 
   /** The drawings changed: predict at the next animation frame. */
   changed() {
+    this.#finalAt = null; // drawing again: what was pending is no longer the final picture
     this.#wanted = true;
     this.#frame ||= requestAnimationFrame(() => {
       this.#frame = 0;
@@ -56,6 +62,7 @@ export class LivePrediction {
   /** A stroke ended: predict now, not a frame later (or as soon as the worker is free). */
   released() {
     this.#releasedAt = performance.now();
+    this.#finalAt = this.#releasedAt;
     this.#wanted = true;
     this.#send();
   }
@@ -64,6 +71,7 @@ export class LivePrediction {
     this.#clears++;
     this.#releasedAt = null;
     this.changed();
+    this.#finalAt = performance.now();
   }
 
   async #send() {
@@ -100,6 +108,10 @@ export class LivePrediction {
   async #paint(prediction, { workerMs, sentAt, answeredAt }) {
     this.#results.show(prediction);
     this.#listeners.onTiming?.(workerMs);
+    if (this.#finalAt !== null && sentAt >= this.#finalAt) {
+      this.#finalAt = null;
+      this.#results.announce(prediction);
+    }
     const releasedAt = this.#releasedAt;
     if (releasedAt === null || sentAt < releasedAt) return;
     this.#releasedAt = null;

@@ -3,6 +3,8 @@
 // and keeps the test hooks up to date:
 //   #verdict   data-state = empty | ready; when ready data-p-le, data-le
 //   #probs-a/b data-probs (JSON array of 10), data-argmax; absent when that side is blank
+// and, for screen readers, a polite live region (#verdict-announcement) that says the
+// verdict and each digit's winner when LivePrediction calls announce (final verdicts only).
 
 const INPUT_SIDE = 14;
 /** A probability in per cent to 0.1, never rounded to a certainty it does not have. */
@@ -101,10 +103,12 @@ export class ResultsView {
   #verdictDetail;
   #panels;
   #untrainedNotes;
+  #announcement;
 
   /** @param {Document} doc */
   constructor(doc) {
     this.#verdict = doc.getElementById("verdict");
+    this.#announcement = doc.getElementById("verdict-announcement");
     this.#verdictText = this.#verdict.querySelector("[data-verdict-text]");
     this.#verdictDetail = this.#verdict.querySelector("[data-verdict-detail]");
     const template = doc.getElementById("digit-panel");
@@ -133,6 +137,26 @@ export class ResultsView {
     this.#panels.a.show(prediction.a);
     this.#panels.b.show(prediction.b);
     this.#showVerdict(prediction.verdict, prediction.aux, prediction);
+  }
+
+  /**
+   * Says the verdict and each digit's winner in the live region: for a final verdict only
+   * (after a pointer release or a clear), never for the frames of a stroke.
+   * @param {object} prediction as for show()
+   */
+  announce(prediction) {
+    if (!this.#announcement) return;
+    const { verdict, aux } = prediction;
+    const digit = (view, title) => {
+      if (!view) return null;
+      const winner = `${view.argmax}, ${percent(view.probs[view.argmax])}`;
+      return aux ? `${title} read as ${winner}.` : `${title}: largest output ${winner} (not trained to name digits).`;
+    };
+    const parts = [];
+    if (verdict) parts.push(`Verdict: first ${verdict.le ? "less than or equal to" : "greater than"} second, ${percent(verdict.le ? verdict.p_le : 1 - verdict.p_le)}.`);
+    parts.push(digit(prediction.a, "First digit"), digit(prediction.b, "Second digit"));
+    if (!verdict) parts.push(this.#verdictText.textContent);
+    this.#announcement.textContent = parts.filter(Boolean).join(" ");
   }
 
   #showVerdict(verdict, aux, prediction) {

@@ -12,7 +12,8 @@ import { RunControls } from "./run-controls.js";
 import { fieldOfMessage, validateTraining } from "./training-options.js";
 
 const FIELDS = ["share", "aux", "epochs", "pairs", "lr", "batch", "seed"];
-export const COLORS = { train: "#2f6fde", test: "#d9822b", head: "#b5362f", readout: "#1b7f4b" };
+// At least 3:1 against the panel in both colour schemes (white and #1e2128), as WCAG asks of graphics.
+export const COLORS = { train: "#3a78e3", test: "#b8691a", head: "#d14a3f", readout: "#1e8a52" };
 
 const pct = (x) => `${x.toFixed(1)} %`;
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
