@@ -132,8 +132,8 @@ weights.onUpload = async (bytes, fileName) => {
   }
 };
 weights.onReset = async () => {
+  setNote(""); // the note was about the model being replaced
   const { stored, problem } = await current.reset();
-  setNote("");
   return stored
     ? "Back to the pretrained model; the stored one was forgotten."
     : `Back to the pretrained model (the stored one could not be forgotten: ${problem}; it may come back at the next visit).`;

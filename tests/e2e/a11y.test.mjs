@@ -126,6 +126,16 @@ test("the live region speaks at pointer release and after a clear, not while a s
   await page.close();
 });
 
+/** Tabs to the upload control, presses `key` and waits for the file dialog; closes it again (Cancel). */
+async function openUploadDialog(page, key) {
+  await page.evaluate(() => document.activeElement?.blur());
+  await tabTo(page, "#weights-upload");
+  assert.deepEqual(await page.evaluate(() => [document.activeElement.id, document.activeElement.disabled]), ["weights-upload", false]);
+  const [chooser] = await Promise.all([page.waitForEvent("filechooser", { timeout: TIMEOUT }), page.keyboard.press(key)]);
+  assert.equal(chooser.isMultiple(), false, key);
+  await chooser.setFiles([]);
+}
+
 test("the keyboard alone reaches every control in order with a visible focus, trains, and opens the upload dialog", async () => {
   const { page, problems } = await openPage();
   await page.evaluate(() => document.activeElement?.blur());
@@ -160,17 +170,10 @@ test("the keyboard alone reaches every control in order with a visible focus, tr
   assert.equal(await page.getAttribute("#model-status", "data-source"), "trained");
   assert.deepEqual(await seriousViolations(page), [], "after a training run");
 
-  // The upload control opens the file dialog from the keyboard (Space and Enter).
-  for (const key of ["Space", "Enter"]) {
-    await page.evaluate(() => document.activeElement?.blur());
-    await tabTo(page, "#weights-upload");
-    // The input has the focus and is enabled before the key (without this round trip the
-    // second key's dialog was missed twice in full runs on a loaded machine).
-    assert.deepEqual(await page.evaluate(() => [document.activeElement.id, document.activeElement.disabled]), ["weights-upload", false]);
-    const [chooser] = await Promise.all([page.waitForEvent("filechooser", { timeout: TIMEOUT }), page.keyboard.press(key)]);
-    assert.equal(chooser.isMultiple(), false, key);
-    await chooser.setFiles([]); // closes the dialog, as Cancel does: a browser opens one at a time
-  }
+  // The upload control opens the file dialog from the keyboard: Space here, Enter on a page
+  // of its own below (one dialog per page: a second one on the same page was sometimes not
+  // reported to the test on a loaded machine, though the first always was).
+  await openUploadDialog(page, "Space");
   assert.equal(await page.getAttribute("#model-status", "data-source"), "trained", "cancelling the dialog changes nothing");
   assert.deepEqual(problems, []);
   await page.close();
@@ -189,6 +192,15 @@ test("no horizontal scroll on a 360 px phone nor at 200 % zoom, and nothing seri
     assert.ok(scrollWidth <= innerWidth, `${viewport.width} px: the page is ${scrollWidth} px wide`);
     assert.deepEqual(await seriousViolations(page), [], `${viewport.width} px`);
   }
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("Enter on the upload control opens the file dialog", async () => {
+  const { page, problems } = await openPage();
+  const before = await page.getAttribute("#model-status", "data-source");
+  await openUploadDialog(page, "Enter");
+  assert.equal(await page.getAttribute("#model-status", "data-source"), before, "cancelling the dialog changes nothing");
   assert.deepEqual(problems, []);
   await page.close();
 });
