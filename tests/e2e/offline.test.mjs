@@ -119,9 +119,29 @@ test("a new deploy installs a new cache, which replaces the old one once the old
   assert.deepEqual(problems, []);
   await page.close();
 
-  // No tab runs the old version any more: the next visit is the new one, alone.
+  // No tab runs the old version any more: the new one takes over. page.close() returns
+  // before the browser has let go of the closed page as the old worker's client (a visit
+  // started then is still the old version's, whole, and holds the new one back), so first
+  // wait for the activation, seen from a page of the same origin outside the scope (not a client).
+  const observer = await context.newPage();
+  await observer.goto(new URL("/", baseUrl).href); // 404, outside the scope
+  await observer.evaluate(async (scope) => {
+    const registration = await navigator.serviceWorker.getRegistration(scope);
+    const worker = registration.waiting ?? registration.active;
+    if (worker.state !== "activated") await new Promise((resolve) => worker.addEventListener("statechange", () => worker.state === "activated" && resolve()));
+  }, baseUrl);
+  await observer.close();
+
+  // The next visit is the new version, alone.
   const second = await openPage();
-  await second.page.waitForFunction(async (name) => (await caches.keys()).join() === name, `twinnet-${next}`, { timeout: TIMEOUT });
+  assert.ok(
+    await second.page.evaluate(async () => {
+      const registration = await navigator.serviceWorker.getRegistration();
+      return registration.waiting === null && navigator.serviceWorker.controller?.state === "activated" && navigator.serviceWorker.controller === registration.active;
+    }),
+    "the page is controlled by the new service worker, none waits",
+  );
+  assert.deepEqual(await cacheNames(second.page), [`twinnet-${next}`]);
   assert.match(await second.page.evaluate(async () => (await fetch("style.css")).text()), /a new deploy/);
   await draw(second.page, "a", 3);
   await draw(second.page, "b", 8);
