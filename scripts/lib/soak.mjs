@@ -13,7 +13,8 @@
 // protocol: the page itself exposes no worker). It fails (exit 1, with the reason) on any
 // console error or page error, a state that does not come back, a verdict missing or wrong,
 // or a worker's wasm memory after the cycles of phase 2 or 3 more than 10 % above what it was
-// after their first cycle. Not part of the tests' time budget: ~10 min here.
+// after their first cycle. Not part of the tests' time budget:
+// 13.5 min on the shared 2-core machine (docs/benchmarks.md, "Soak").
 //
 //   node scripts/lib/soak.mjs [--predictions 1000] [--trains 20] [--uploads 10] [--json]
 //   bash scripts/bench-web.sh --soak [--json]     (builds the page first)
