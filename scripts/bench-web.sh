@@ -3,6 +3,8 @@
 # trained in the page's worker in headless Chromium: builds the page (scripts/build-web.sh),
 # installs npm's playwright-core for tests/e2e if missing, serves www/ on a free local port
 # and prints the figures (scripts/lib/bench-web.mjs; --runs N, --epochs E, --json).
+# --soak [--json]: the soak instead (scripts/lib/soak.mjs: the page used for ~15 min; fails
+# if its state does not come back, it reports an error or its wasm memory keeps growing).
 # Needs the tools of scripts/setup-web.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,4 +13,8 @@ bash scripts/build-web.sh >&2
 if [[ ! -d tests/e2e/node_modules/playwright-core ]]; then
   npm ci --prefix tests/e2e --no-audit --no-fund --silent >&2
 fi
-node scripts/lib/bench-web.mjs "$@"
+if [[ "${1:-}" == "--soak" ]]; then
+  node scripts/lib/soak.mjs "${@:2}"
+else
+  node scripts/lib/bench-web.mjs "$@"
+fi

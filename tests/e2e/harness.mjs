@@ -41,6 +41,41 @@ async function startServer(dir) {
 }
 
 /**
+ * Starts the server and the browser (what useBrowser's hooks do; a program outside node:test,
+ * e.g. scripts/lib/soak.mjs, calls it itself): after it, openPage() and the helpers work.
+ * Resolves with a function that closes the browser, stops the server and removes the profile.
+ */
+export async function startBrowser({ serviceWorkers = "block", www = WWW } = {}) {
+  baseUrl = await startServer(www);
+  await mkdir(OUT, { recursive: true });
+  profileDir = await mkdtemp(join(tmpdir(), "twinnet-e2e-"));
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+    viewport: { width: 900, height: 1100 },
+    acceptDownloads: true,
+    serviceWorkers,
+  });
+  return stopBrowser;
+}
+
+async function stopBrowser() {
+  await context?.close();
+  server?.kill();
+  if (profileDir) await rm(profileDir, { recursive: true, force: true });
+}
+
+/**
  * Registers the file's before/after hooks: the server, the browser; at the end the
  * timings go to `timingsFile` in OUT (if given) and to the log. The page's service worker
  * (www/sw.js) is blocked unless `serviceWorkers` is "allow": with it, the page and its
@@ -48,33 +83,10 @@ async function startServer(dir) {
  * tests it). `www` serves another folder than TWINNET_E2E_WWW's.
  */
 export function useBrowser({ timingsFile = null, serviceWorkers = "block", www = WWW } = {}) {
-  before(async () => {
-    baseUrl = await startServer(www);
-    await mkdir(OUT, { recursive: true });
-    profileDir = await mkdtemp(join(tmpdir(), "twinnet-e2e-"));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-      viewport: { width: 900, height: 1100 },
-      acceptDownloads: true,
-      serviceWorkers,
-    });
-  });
+  before(() => startBrowser({ serviceWorkers, www }));
 
   after(async () => {
-    await context?.close();
-    server?.kill();
-    if (profileDir) await rm(profileDir, { recursive: true, force: true });
+    await stopBrowser();
     if (timingsFile) {
       await writeFile(join(OUT, timingsFile), JSON.stringify(summary(timings), null, 2) + "\n");
       console.log("timings (ms):", JSON.stringify(summary(timings)));
