@@ -17,6 +17,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "./args.mjs";
 import { serveLocal } from "./serve-local.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -28,20 +29,8 @@ function usage(problem) {
   process.exit(2);
 }
 
-function parseArgs(argv) {
-  const args = { runs: 3, epochs: 25, ablate: 0, json: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--json") args.json = true;
-    else if (a === "--runs" || a === "--epochs" || a === "--ablate") {
-      const v = Number(argv[++i]);
-      const [min, max] = { "--runs": [1, 20], "--epochs": [1, 200], "--ablate": [1, 32] }[a];
-      if (!Number.isInteger(v) || v < min || v > max) usage(`${a} takes a whole number from ${min} to ${max}, got ${argv[i]}`);
-      args[a.slice(2)] = v;
-    } else usage(`unknown argument ${a}`);
-  }
-  return args;
-}
+const parse = (argv) =>
+  parseArgs(argv, { runs: 3, epochs: 25, ablate: 0, json: false }, { "--runs": [1, 20], "--epochs": [1, 200], "--ablate": [1, 32] }, usage);
 
 /** Table I as `twinnet ablate` prints it: mean ± std per configuration. */
 function printTable(t) {
@@ -64,7 +53,7 @@ function printTable(t) {
   }
 }
 
-const args = parseArgs(process.argv.slice(2));
+const args = parse(process.argv.slice(2));
 const { server, url } = await serveLocal({ dir: join(ROOT, "www") });
 const profile = await mkdtemp(join(tmpdir(), "twinnet-bench-"));
 let context;

@@ -24,6 +24,7 @@
 
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { parseArgs } from "./args.mjs";
 import { ROOT, TIMEOUT, draw, expectPair, openPage, startBrowser } from "../../tests/e2e/harness.mjs";
 
 const MIB = 2 ** 20;
@@ -47,24 +48,17 @@ function usage(problem) {
   process.exit(2);
 }
 
-function parseArgs(argv) {
-  const args = { predictions: 1000, trains: 20, uploads: 10, json: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--json") args.json = true;
-    else if (a === "--predictions" || a === "--trains" || a === "--uploads") {
-      const v = Number(argv[++i]);
-      const [min, max] = a === "--predictions" ? [2, 100_000] : [1, 1000];
-      if (!Number.isInteger(v) || v < min || v > max || (a === "--predictions" && v % 2)) usage(`${a} takes a whole number from ${min} to ${max}, got ${argv[i]}`);
-      args[a.slice(2)] = v;
-    } else usage(`unknown argument ${a}`);
-  }
-  return args;
-}
+const parse = (argv) =>
+  parseArgs(
+    argv,
+    { predictions: 1000, trains: 20, uploads: 10, json: false },
+    { "--predictions": [2, 100_000, (v) => v % 2 === 0], "--trains": [1, 1000], "--uploads": [1, 1000] },
+    usage,
+  );
 
 class SoakFailure extends Error {}
 
-const args = parseArgs(process.argv.slice(2));
+const args = parse(process.argv.slice(2));
 const log = (text) => process.stderr.write(`  ${text}\n`);
 const stop = await startBrowser();
 const rows = [];
