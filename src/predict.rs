@@ -43,7 +43,30 @@ pub struct Prediction {
     pub aux: bool,
 }
 
-fn argmax(p: &[f32]) -> usize {
+impl Verdict {
+    /// The verdict read off one pair's outputs: both digits' ten probabilities and the
+    /// head's two (softmaxes); `aux` says whether the digit outputs are digit
+    /// probabilities (then they decide, else the head does).
+    pub fn of(aux: bool, probs_a: &[f32], probs_b: &[f32], pair: &[f32]) -> Verdict {
+        let digits = |p: &[f32]| {
+            let mut d = [0f32; DIGITS];
+            d.iter_mut().zip(p).for_each(|(d, &p)| *d = p);
+            d
+        };
+        let p_le_readout = model::readout_probs(&digits(probs_a), &digits(probs_b));
+        let p_le_head = pair.get(1).copied().unwrap_or(f32::NAN);
+        let p_le = if aux { p_le_readout } else { p_le_head };
+        Verdict {
+            p_le_readout,
+            p_le_head,
+            p_le,
+            le: p_le >= 0.5,
+        }
+    }
+}
+
+/// The index of the largest value (the first of equals).
+pub fn argmax(p: &[f32]) -> usize {
     p.iter()
         .enumerate()
         .fold((0, f32::NEG_INFINITY), |best, (i, &v)| {
@@ -101,23 +124,7 @@ pub fn predict(
             argmax: argmax(p),
         })
     };
-    let verdict = if a.is_some() && b.is_some() {
-        let mut fa = [0f32; DIGITS];
-        let mut fb = [0f32; DIGITS];
-        fa.copy_from_slice(&pa);
-        fb.copy_from_slice(&pb);
-        let p_le_readout = model::readout_probs(&fa, &fb);
-        let p_le_head = pair[1];
-        let p_le = if aux { p_le_readout } else { p_le_head };
-        Some(Verdict {
-            p_le_readout,
-            p_le_head,
-            p_le,
-            le: p_le >= 0.5,
-        })
-    } else {
-        None
-    };
+    let verdict = (a.is_some() && b.is_some()).then(|| Verdict::of(aux, &pa, &pb, &pair));
     Ok(Prediction {
         verdict,
         a: view(a, &pa),

@@ -30,6 +30,7 @@ use wasm_bindgen::JsCast;
 use crate::ablation;
 use crate::data::pairs::{Sources, DEFAULT_SPLIT_SEED};
 use crate::data::{digits_file, PIXELS14};
+use crate::evidence;
 use crate::model::{Normalization, TwinNet};
 use crate::options::{AblationOptions, Limits, TrainOptions};
 use crate::predict;
@@ -200,6 +201,14 @@ impl Model {
     /// `predict::Prediction`); a blank side has no view and then there is no verdict.
     pub fn predict(&self, drawings: &Drawings) -> Result<JsValue, JsError> {
         to_js(&self.prediction(drawings)?)
+    }
+
+    /// The evidence maps of the two drawings (see `evidence`): `{a: {input, verdict,
+    /// class, digit} | null, b: … | null}`, each map 196 log-odds changes, row-major;
+    /// `verdict` is null when the other side is blank.
+    pub fn evidence(&self, drawings: &Drawings) -> Result<JsValue, JsError> {
+        let (a, b) = (drawings.first.as_ref(), drawings.second.as_ref());
+        to_js(&evidence::evidence(&self.net, a, b).map_err(WebError::from)?)
     }
 
     /// The benchmark of one-pair inference inside the module (no JavaScript in the loop):
