@@ -12,6 +12,7 @@
 //!   timed [`train::TrainingRun`], [`train::run`], its reports.
 //! - [`options`]: the settings of a run and of an ablation: defaults, limits, validation.
 //! - [`evaluate`]: pairs as tensors, evaluation, digit accuracy.
+//! - [`examples`]: the page's example digits: held-out digits as pen strokes.
 //! - [`evidence`]: evidence maps: how much each pixel moved the verdict (occlusion).
 //! - [`predict`]: one pair → verdict and both digits' probabilities.
 //! - [`weights`]: safetensors in PyTorch's `state_dict` names, in memory.
@@ -27,6 +28,7 @@ pub mod ablation;
 pub mod data;
 pub mod evaluate;
 pub mod evidence;
+pub mod examples;
 pub mod kernels;
 pub mod model;
 pub mod options;

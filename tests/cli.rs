@@ -523,3 +523,66 @@ fn hostile_input_is_refused_before_it_is_read_or_run() {
     let e = error_line(&["eval", "--weights", good, "--digits", d, "--pairs", "0"]);
     assert!(e.ends_with("--pairs must be at least 1"), "{e}");
 }
+
+#[test]
+fn examples_are_made_from_held_out_digits_the_model_reads() {
+    let dir = common::temp_dir("cli-examples");
+    for (fixture, name) in [
+        ("images-idx3-ubyte.gz", "train-images-idx3-ubyte.gz"),
+        ("labels-idx1-ubyte.gz", "train-labels-idx1-ubyte.gz"),
+    ] {
+        let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/heldout")
+            .join(fixture);
+        std::fs::copy(from, dir.join(name)).unwrap();
+    }
+    let out = dir.join("examples.json");
+    let run = twinnet(&[
+        "examples",
+        "--mnist",
+        s(&dir),
+        "--holdout",
+        "150",
+        "--per-class",
+        "1",
+        "--out",
+        s(&out),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let set: twinnet::examples::ExampleSet =
+        serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(set.examples.len(), 10);
+    // The fixture's 200 images stand for a set whose last 150 are held out.
+    assert!(set.examples.iter().all(|e| (50..200).contains(&e.image)));
+    let labels: Vec<u8> = set.examples.iter().map(|e| e.label).collect();
+    assert_eq!(labels, (0..10).collect::<Vec<u8>>());
+    let e = error_line(&[
+        "examples",
+        "--mnist",
+        s(&dir),
+        "--per-class",
+        "11",
+        "--holdout",
+        "150",
+        "--out",
+        s(&out),
+    ]);
+    assert!(e.contains("--per-class 11 is out of range: 1 to 10"), "{e}");
+    let e = error_line(&[
+        "examples",
+        "--mnist",
+        s(&dir),
+        "--holdout",
+        "201",
+        "--out",
+        s(&out),
+    ]);
+    assert!(
+        e.contains("--holdout 201 does not fit the 200 images"),
+        "{e}"
+    );
+}

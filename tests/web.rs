@@ -10,12 +10,15 @@ mod web_fixture;
 
 use twinnet::data::digits_file;
 use twinnet::data::pairs::{Sources, DEFAULT_SPLIT_SEED};
+use twinnet::evidence::{self, Evidence};
 use twinnet::options::TrainOptions;
 use twinnet::predict::{self, Prediction};
+use twinnet::preprocess::{self, PixelFormat};
 use twinnet::train::{EpochReport, TrainConfig, TrainingRun};
 use twinnet::web::{
     limits, memory_bytes, take_panic_message, Ablation, Drawings, Model, Training, TrainingData,
 };
+use twinnet::weights;
 use wasm_bindgen::{JsCast, JsError, JsValue};
 use wasm_bindgen_test::*;
 use web_fixture::*;
@@ -146,6 +149,43 @@ fn kept_drawings_predict_like_the_pair() {
     assert!(
         p.verdict.is_none() && !p.blank_a && p.blank_b,
         "a cleared drawing is blank"
+    );
+}
+
+/// The evidence maps through the facade are the core's for the same drawings, and a blank
+/// side has none.
+#[wasm_bindgen_test]
+fn evidence_maps_are_the_cores() {
+    let (three, eight) = drawings();
+    let model = model();
+    let mut kept = Drawings::new();
+    kept.set("a", &three, "rgba").map_err(message).unwrap();
+    kept.set("b", &eight, "rgba").map_err(message).unwrap();
+    let maps: Evidence =
+        serde_wasm_bindgen::from_value(model.evidence(&kept).map_err(message).unwrap())
+            .expect("an Evidence");
+    let net = weights::from_safetensors(WEIGHTS).unwrap();
+    let input = |rgba: &[u8]| {
+        preprocess::network_input(rgba, PixelFormat::Rgba)
+            .unwrap()
+            .unwrap()
+    };
+    let core = evidence::evidence(&net, Some(&input(&three)), Some(&input(&eight))).unwrap();
+    assert_eq!(maps, core);
+    let a = maps.a.unwrap();
+    assert_eq!(a.verdict.as_ref().map(Vec::len), Some(196));
+    assert!(a.verdict.unwrap().iter().any(|&v| v != 0.0));
+
+    kept.set("b", &vec![0u8; eight.len()], "rgba")
+        .map_err(message)
+        .unwrap();
+    let maps: Evidence =
+        serde_wasm_bindgen::from_value(model.evidence(&kept).map_err(message).unwrap())
+            .expect("an Evidence");
+    assert!(maps.b.is_none(), "a blank side has no map");
+    assert!(
+        maps.a.unwrap().verdict.is_none(),
+        "no verdict, no verdict map"
     );
 }
 

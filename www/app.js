@@ -9,6 +9,7 @@
 import { AblationPanel } from "./ablation-panel.js";
 import { CurrentModel, fileNameOf } from "./current-model.js";
 import { DrawingPad } from "./draw.js";
+import { Examples } from "./examples.js";
 import { LivePrediction } from "./live-prediction.js";
 import { ModelClient } from "./model-client.js";
 import { ResultsView } from "./results.js";
@@ -67,8 +68,18 @@ const pad = (side) =>
   });
 const pads = { a: pad("a"), b: pad("b") };
 live.setPads(pads);
+const examples = new Examples();
+const reducedMotion = matchMedia("(prefers-reduced-motion: reduce)");
 for (const side of ["a", "b"]) {
   document.getElementById(`clear-${side}`).addEventListener("click", () => pads[side].clear());
+  document.getElementById(`example-${side}`).addEventListener("click", async () => {
+    try {
+      const example = await examples.next();
+      await pads[side].play(example.strokes, { animate: !reducedMotion.matches });
+    } catch (e) {
+      setNote(e.message);
+    }
+  });
 }
 
 // ---- The drawing model ----

@@ -11,7 +11,11 @@ export const PEN_WIDTH = 1 / 12;
 const MAX_PIXEL_RATIO = 2;
 const INK = "#16181d";
 
+/** How long play() takes to draw a digit, in ms (when motion is welcome). */
+const PLAY_MS = 700;
+
 const midpoint = (p, q) => ({ x: (p.x + q.x) / 2, y: (p.y + q.y) / 2 });
+const nextFrame = () => new Promise((resolve) => requestAnimationFrame(resolve));
 
 export class DrawingPad {
   #canvas;
@@ -21,6 +25,8 @@ export class DrawingPad {
   #pointerId = null;
   #version = 0;
   #listeners;
+  #plays = 0; // play() calls and interruptions: a playback stops when this moves on
+  #playing = false;
 
   /**
    * @param {HTMLCanvasElement} canvas
@@ -51,12 +57,57 @@ export class DrawingPad {
     return this.#version;
   }
 
-  /** True while a pointer is drawing. */
+  /** True while a pointer (or play()) is drawing. */
   get drawing() {
-    return this.#current !== null;
+    return this.#current !== null || this.#playing;
+  }
+
+  /**
+   * Draws `strokes` (arrays of [x, y] in pad units, as www/examples.json holds them) in
+   * place of what is on the pad, as a pen would: point by point over PLAY_MS, or all at
+   * once when `animate` is false, with the same onDraw calls as a pointer and one onRelease
+   * at the end, so the drawing goes through the same pixels → preprocessing path. A clear,
+   * a pointer or another play() interrupts it; resolves with whether it finished.
+   */
+  async play(strokes, { animate = true } = {}) {
+    const play = ++this.#plays;
+    this.#strokes = [];
+    this.#current = null;
+    this.#pointerId = null;
+    this.#playing = true;
+    this.#redraw();
+    const total = strokes.reduce((n, stroke) => n + stroke.length, 0);
+    const perFrame = animate ? Math.max(1, Math.ceil(total / (PLAY_MS / 16.7))) : Infinity;
+    let budget = perFrame;
+    for (const points of strokes) {
+      const stroke = [];
+      this.#strokes.push(stroke);
+      this.#current = stroke;
+      for (const [x, y] of points) {
+        if (budget === 0) {
+          this.#listeners.onDraw?.();
+          await nextFrame();
+          if (play !== this.#plays) return false;
+          budget = perFrame;
+        }
+        stroke.push({ x, y });
+        if (stroke.length === 1) this.#dot(stroke[0]);
+        else this.#segment(stroke, stroke.length - 1);
+        budget--;
+      }
+      this.#current = null;
+      this.#tail(stroke);
+      this.#updateEmpty();
+    }
+    this.#playing = false;
+    this.#updateEmpty();
+    this.#listeners.onDraw?.();
+    this.#listeners.onRelease?.();
+    return true;
   }
 
   clear() {
+    this.#stopPlaying();
     this.#strokes = [];
     this.#current = null;
     this.#pointerId = null;
@@ -76,10 +127,22 @@ export class DrawingPad {
     return { x: (e.clientX - rect.left) / rect.width, y: (e.clientY - rect.top) / rect.height };
   }
 
+  #stopPlaying() {
+    this.#plays++;
+    this.#playing = false;
+    this.#current = null;
+  }
+
   #down(e) {
     if (this.#pointerId !== null) return; // one stroke at a time (a second finger is ignored)
     if (e.pointerType === "mouse" && e.button !== 0) return;
     e.preventDefault();
+    if (this.#playing) {
+      // The person takes over: the strokes drawn so far stay.
+      const last = this.#strokes.at(-1);
+      this.#stopPlaying();
+      if (last?.length > 1) this.#tail(last);
+    }
     this.#canvas.setPointerCapture(e.pointerId);
     this.#pointerId = e.pointerId;
     this.#current = [this.#point(e)];

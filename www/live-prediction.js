@@ -10,6 +10,11 @@
 // sent; detail.answeredMs: release → answer back on the page; detail.shownMs: release →
 // DOM updated, before the frame that paints it).
 //
+// Evidence maps follow a verdict, never delay it: once the shown prediction is of the
+// drawings as they are and no stroke is under way, the worker is asked for the maps of the
+// drawings it holds (after the verdict's frame); a change to a pad takes the maps away,
+// and maps that come back for drawings changed meanwhile are dropped.
+//
 // Screen readers hear only final verdicts: the answer to the drawings at a pointer release
 // or after a clear goes to ResultsView.announce (a polite live region); the answers while a
 // stroke is being drawn are only shown, and a new stroke cancels an announcement not yet made.
@@ -27,6 +32,8 @@ export class LivePrediction {
   #sent = { a: null, b: null }; // the pad versions the worker has (null: unknown)
   #releasedAt = null; // the last pointer release, until its verdict is painted
   #finalAt = null; // the last release or clear, until its verdict is announced
+  #explanations = 0; // evidence requests made; an answer to an older one is stale
+  #evidenceShown = false;
 
   #client;
   #results;
@@ -52,6 +59,7 @@ export class LivePrediction {
   /** The drawings changed: predict at the next animation frame. */
   changed() {
     this.#finalAt = null; // drawing again: what was pending is no longer the final picture
+    this.#forgetEvidence();
     this.#wanted = true;
     this.#frame ||= requestAnimationFrame(() => {
       this.#frame = 0;
@@ -61,6 +69,7 @@ export class LivePrediction {
 
   /** A stroke ended: predict now, not a frame later (or as soon as the worker is free). */
   released() {
+    this.#forgetEvidence();
     this.#releasedAt = performance.now();
     this.#finalAt = this.#releasedAt;
     this.#wanted = true;
@@ -102,7 +111,30 @@ export class LivePrediction {
     if (this.#wanted) {
       if (this.#releasedAt !== null) this.#send();
       else this.changed();
+    } else if (clears === this.#clears && !this.#pads.a.drawing && !this.#pads.b.drawing) {
+      this.#explain();
     }
+  }
+
+  /** Asks for the evidence maps of the drawings the worker holds and shows them if still current. */
+  async #explain() {
+    const ticket = ++this.#explanations;
+    try {
+      const { result } = await this.#client.request("evidence");
+      if (ticket !== this.#explanations || this.#wanted) return;
+      this.#results.showEvidence(result);
+      this.#evidenceShown = true;
+    } catch (e) {
+      if (ticket === this.#explanations) this.#failed(e);
+    }
+  }
+
+  /** The drawings changed: maps made or being made are of drawings no longer shown. */
+  #forgetEvidence() {
+    this.#explanations++;
+    if (!this.#evidenceShown) return;
+    this.#evidenceShown = false;
+    this.#results.showEvidence(null);
   }
 
   async #paint(prediction, { workerMs, sentAt, answeredAt }) {

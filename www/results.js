@@ -3,6 +3,12 @@
 // and keeps the test hooks up to date:
 //   #verdict   data-state = empty | ready; when ready data-p-le, data-le
 //   #probs-a/b data-probs (JSON array of 10), data-argmax; absent when that side is blank
+//   #saliency-a/b the evidence map (src/evidence.rs): data-values (JSON array of 196, the
+//              log-odds fall of the shown verdict per pixel, row-major; of the digit's class
+//              when there is no verdict), data-target = verdict | digit (what data-values
+//              explains), data-input (the 196 inputs explained), data-class and
+//              data-digit-values (the winning class's map); all absent while that side is
+//              blank or changed since the map was made
 // and, for screen readers, a polite live region (#verdict-announcement) that says the
 // verdict and each digit's winner when LivePrediction calls announce (final verdicts only).
 
@@ -14,11 +20,38 @@ function percent(p) {
   return `${(100 * p).toFixed(1)} %`;
 }
 
-/** One digit's panel: the 14×14 preview and ten bars. */
+/** Evidence colours (WCAG: at least 4.5:1 against the white paper at full strength). */
+const FOR = [198, 40, 40];
+const AGAINST = [31, 95, 191];
+const PAPER = [255, 255, 255];
+/** Inked pixels with no evidence: a light grey, so the digit's shape stays visible. */
+const INK_TINT = 40;
+
+/**
+ * The RGBA pixels of an evidence map: red for evidence for, blue against, its strength the
+ * square root of |value| over the map's largest; paper white, ink without evidence light grey.
+ */
+function evidencePixels(values, input) {
+  const scale = Math.max(...values.map(Math.abs)) || 1;
+  const data = new Uint8ClampedArray(4 * values.length);
+  values.forEach((v, i) => {
+    const ink = Math.min(1, Math.max(0, input[i]));
+    const base = PAPER.map((c) => c - INK_TINT * ink);
+    // Square root: weak evidence stays visible beside a few strong pixels.
+    const t = Math.sqrt(Math.min(1, Math.abs(v) / scale));
+    const hue = v >= 0 ? FOR : AGAINST;
+    data.set([...base.map((c, k) => Math.round(c + (hue[k] - c) * t)), 255], 4 * i);
+  });
+  return data;
+}
+
+/** One digit's panel: the 14×14 preview, its evidence map and ten bars. */
 class DigitPanel {
   #panel;
   #probs;
   #preview;
+  #saliency;
+  #title;
   #rows = [];
 
   /**
@@ -38,6 +71,11 @@ class DigitPanel {
     this.#preview = panel.querySelector("canvas[data-preview]");
     this.#preview.id = `input-${side}`;
     this.#preview.setAttribute("aria-label", `The 14×14 input of the ${title}`);
+    this.#saliency = panel.querySelector("canvas[data-saliency]");
+    this.#saliency.id = `saliency-${side}`;
+    this.#saliency.width = INPUT_SIDE;
+    this.#saliency.height = INPUT_SIDE;
+    this.#title = title;
     parent.append(panel);
     this.#preview.width = INPUT_SIDE;
     this.#preview.height = INPUT_SIDE;
@@ -85,6 +123,34 @@ class DigitPanel {
     this.#drawInput(view.input);
   }
 
+  /**
+   * Shows the digit's evidence map (a `DigitEvidence` from the worker; null: none, the
+   * side is blank or changed); `explainDigit` picks the class map over the verdict's.
+   */
+  showEvidence(evidence, explainDigit) {
+    const canvas = this.#saliency;
+    const data = canvas.dataset;
+    if (!evidence) {
+      for (const key of ["values", "target", "input", "class", "digitValues"]) delete data[key];
+      canvas.getContext("2d").clearRect(0, 0, INPUT_SIDE, INPUT_SIDE);
+      canvas.setAttribute("aria-label", `Evidence map of the ${this.#title}: none yet`);
+      return;
+    }
+    const target = evidence.verdict ? "verdict" : "digit";
+    data.values = JSON.stringify(evidence.verdict ?? evidence.digit);
+    data.target = target;
+    data.input = JSON.stringify(evidence.input);
+    data.class = String(evidence.class);
+    data.digitValues = JSON.stringify(evidence.digit);
+    const shown = explainDigit || !evidence.verdict ? evidence.digit : evidence.verdict;
+    const what = shown === evidence.digit ? `its class ${evidence.class}` : "the verdict";
+    canvas.setAttribute("aria-label", `Evidence map of the ${this.#title}: red pixels support ${what}, blue ones speak against it`);
+    const ctx = canvas.getContext("2d");
+    const image = ctx.createImageData(INPUT_SIDE, INPUT_SIDE);
+    image.data.set(evidencePixels(shown, evidence.input));
+    ctx.putImageData(image, 0, 0);
+  }
+
   /** The network's input, 0 = paper, 1 = ink, drawn like the pad (dark ink on light). */
   #drawInput(input) {
     const ctx = this.#preview.getContext("2d");
@@ -104,6 +170,9 @@ export class ResultsView {
   #panels;
   #untrainedNotes;
   #announcement;
+  #explainDigit;
+  #evidenceTarget;
+  #evidence = null;
 
   /** @param {Document} doc */
   constructor(doc) {
@@ -117,7 +186,22 @@ export class ResultsView {
       b: new DigitPanel(template, template.parentElement, "b", "second digit"),
     };
     this.#untrainedNotes = doc.querySelectorAll("[data-untrained-note]");
+    this.#explainDigit = doc.getElementById("evidence-digit");
+    this.#evidenceTarget = doc.querySelector("[data-evidence-target]");
+    this.#explainDigit?.addEventListener("change", () => this.showEvidence(this.#evidence));
     this.clear();
+  }
+
+  /**
+   * Shows both evidence maps (`{a, b}` from the worker, for the drawings shown); null
+   * takes them away (the drawings changed since).
+   */
+  showEvidence(evidence) {
+    this.#evidence = evidence;
+    const digit = Boolean(this.#explainDigit?.checked);
+    this.#panels.a.showEvidence(evidence?.a ?? null, digit);
+    this.#panels.b.showEvidence(evidence?.b ?? null, digit);
+    if (this.#evidenceTarget) this.#evidenceTarget.textContent = digit ? "each digit's class" : "the verdict";
   }
 
   /** Says whether the model's digit outputs were trained to classify digits (aux loss). */
@@ -130,6 +214,7 @@ export class ResultsView {
     this.#showVerdict(null, false);
     this.#panels.a.show(null);
     this.#panels.b.show(null);
+    this.showEvidence(null);
   }
 
   /** @param {object} prediction `{verdict, a, b, blank_a, blank_b, aux}` from the worker */

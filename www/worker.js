@@ -10,6 +10,8 @@
 //                                           predict: square pixels (Uint8(Clamped)Array),
 //                                           format "rgba" or "alpha"; the worker keeps the
 //                                           other (never sent: blank)
+//        {type: "evidence", id}             the evidence maps of the drawings the last
+//                                           predict left (src/evidence.rs)
 //        {type: "limits", id}               the settings' limits and defaults (the core's)
 //        {type: "train", id, options}       options {share, aux, epochs, pairs, lr, batch, seed}
 //        {type: "ablate", id, rounds, epochs?, pairs?, seed?}
@@ -155,6 +157,13 @@ const handlers = {
     if (a) drawings.set("a", a, format ?? "rgba");
     if (b) drawings.set("b", b, format ?? "rgba");
     return model.predict(drawings);
+  },
+
+  /** The evidence maps of the drawings the last predict left: `{a, b}`, null for a blank side. */
+  async evidence() {
+    if (!model) throw new Error("no model loaded yet: send a load request first");
+    drawings ??= new wasm.Drawings();
+    return model.evidence(drawings);
   },
 
   async limits() {

@@ -7,7 +7,8 @@ that changes any cached file changes the cache's name. scripts/build-web.sh runs
 
 Cached at install (`precache`): the page (index.html, style.css, the icon, the web app
 manifest), every module of www/ (not sw.js, not this file), both wasm builds (pkg/,
-pkg-relaxed/: www/wasm-module.js picks one per browser) and the pretrained weights. Cached
+pkg-relaxed/: www/wasm-module.js picks one per browser), the pretrained weights and the
+example digits. Cached
 on first use (`runtime`): the training digits (data/). Anything else (bench.html) is not
 the service worker's.
 """
@@ -30,7 +31,7 @@ def sha256(path):
 
 
 def listed(www):
-    page = ["index.html", "style.css", "favicon.svg", "manifest.webmanifest", "twinnet.safetensors"]
+    page = ["index.html", "style.css", "favicon.svg", "manifest.webmanifest", "twinnet.safetensors", "examples.json"]
     modules = sorted(p.name for p in www.glob("*.js") if p.name not in NOT_CACHED)
     wasm = [f"{pkg}/{name}" for pkg in ("pkg", "pkg-relaxed") for name in ("twinnet.js", "twinnet_bg.wasm")]
     runtime = sorted(p.relative_to(www).as_posix() for p in (www / "data").glob("*.bin"))

@@ -99,6 +99,51 @@ pub fn redraw_mnist28(
     out.iter().any(|&b| b > 0).then_some(out)
 }
 
+/// A 28×28 digit as the pen strokes a person draws on a pad: its [`skeleton_strokes`],
+/// upright and centred, scaled so that the larger side of their bounding box is `size`
+/// of the pad's side, in pad units (0..1 on both axes, y down). Empty if the digit is
+/// blank.
+pub fn pad_strokes(image28: &[u8], size: f32) -> Vec<Vec<Point>> {
+    let strokes = skeleton_strokes(&skeleton(image28), SIDE28);
+    let segments = stroke_segments(&strokes);
+    if segments.is_empty() {
+        return Vec::new();
+    }
+    let (x0, y0, x1, y1) = render::bounds(&segments);
+    let scale = size / (x1 - x0).max(y1 - y0).max(1.0);
+    let (cx, cy) = ((x0 + x1) * 0.5, (y0 + y1) * 0.5);
+    strokes
+        .into_iter()
+        .map(|stroke| {
+            stroke
+                .into_iter()
+                .map(|(x, y)| (0.5 + (x - cx) * scale, 0.5 + (y - cy) * scale))
+                .collect()
+        })
+        .collect()
+}
+
+/// Paints strokes in pad units (as [`pad_strokes`] gives them) on a blank
+/// `side`×`side` canvas with a round, anti-aliased pen `pen` of the side wide: what
+/// the page's pad shows for them, straight segments between the points. `side` 0 gives
+/// an error.
+pub fn paint_pad(
+    strokes: &[Vec<Point>],
+    pen: f32,
+    side: usize,
+) -> Result<GrayImage, crate::preprocess::PreprocessError> {
+    let s = side as f32;
+    let on_canvas: Vec<Vec<Point>> = strokes
+        .iter()
+        .map(|stroke| stroke.iter().map(|&(x, y)| (x * s, y * s)).collect())
+        .collect();
+    GrayImage::new(
+        side,
+        side,
+        render(&stroke_segments(&on_canvas), pen * s, side),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

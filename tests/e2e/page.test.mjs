@@ -58,7 +58,10 @@ test("a 3 and an 8 say first ≤ second, an 8 and a 3 first > second", async () 
   await draw(page, "a", 3);
   await draw(page, "b", 8);
   await expectPair(page, 3, 8);
+  await page.waitForSelector("#saliency-b[data-values]", { timeout: TIMEOUT });
   await page.screenshot({ path: join(OUT, "three-eight.png"), fullPage: true });
+  // The README's screenshot (docs/screenshot.png): the pads, the verdict and the digit panels.
+  await page.screenshot({ path: join(OUT, "three-eight-top.png"), clip: { x: 0, y: 0, width: 900, height: 1090 } });
   if (process.env.TWINNET_SAVE_PIXELS) await savePixels(page, "three-eight");
 
   await page.click("#clear-a");

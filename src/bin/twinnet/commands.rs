@@ -1,10 +1,10 @@
-//! The single-run commands: train, eval, predict, info, convert-npm, pretrain.
+//! The single-run commands: train, eval, predict, info, convert-npm, pretrain, examples.
 
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use serde_json::json;
-use twinnet::data::digits_file;
+use twinnet::data::{digits_file, idx};
 use twinnet::evaluate::{self, PairTensors};
 use twinnet::model::{ModelConfig, HEAD_PARAMETERS, SUBNET_PARAMETERS};
 use twinnet::predict::predict as predict_pair;
@@ -12,8 +12,8 @@ use twinnet::train::{self, TrainConfig};
 use twinnet::weights;
 
 use crate::{
-    files, progress, set_threads, sources, ConvertNpmArgs, EvalArgs, InfoArgs, PredictArgs,
-    TrainArgs,
+    files, progress, set_threads, sources, ConvertNpmArgs, EvalArgs, ExamplesArgs, InfoArgs,
+    PredictArgs, TrainArgs,
 };
 
 pub use crate::pretrain::pretrain;
@@ -184,14 +184,19 @@ pub fn eval(args: EvalArgs) -> Result<()> {
 /// Where `predict` looks for weights when `--weights` is not given.
 const DEFAULT_WEIGHTS: &str = "www/twinnet.safetensors";
 
-pub fn predict(args: PredictArgs) -> Result<()> {
-    set_threads(1)?;
-    let path = args
-        .weights
-        .clone()
+/// The model of `--weights`, or the page's shipped one (`www/twinnet.safetensors` of this
+/// project, else of the working directory).
+fn read_weights_or_shipped(weights: Option<&std::path::Path>) -> Result<twinnet::model::TwinNet> {
+    let path = weights
+        .map(std::path::Path::to_path_buf)
         .or_else(|| sources::project_file(DEFAULT_WEIGHTS))
         .unwrap_or_else(|| DEFAULT_WEIGHTS.into());
-    let model = read_weights(&path)?;
+    read_weights(&path)
+}
+
+pub fn predict(args: PredictArgs) -> Result<()> {
+    set_threads(1)?;
+    let model = read_weights_or_shipped(args.weights.as_deref())?;
     let a = crate::png_input::digit14(&args.a)?;
     let b = crate::png_input::digit14(&args.b)?;
     let p = predict_pair(&model, a.as_ref(), b.as_ref())?;
@@ -286,6 +291,34 @@ pub fn convert_npm(args: ConvertNpmArgs) -> Result<()> {
         counts,
         args.out.display(),
         bytes.len()
+    );
+    Ok(())
+}
+
+pub fn examples(args: ExamplesArgs) -> Result<()> {
+    let all = sources::read_idx_set(&args.mnist, idx::TRAIN_IMAGES, idx::TRAIN_LABELS)?;
+    if args.holdout == 0 || args.holdout > all.len() {
+        bail!(
+            "--holdout {} does not fit the {} images in {}",
+            args.holdout,
+            all.len(),
+            args.mnist.display()
+        );
+    }
+    let first = all.len() - args.holdout;
+    let held_out = all.subset(&(first..all.len()).collect::<Vec<_>>());
+    let model = read_weights_or_shipped(args.weights.as_deref())?;
+    let set = twinnet::examples::pick(&held_out, first, args.per_class, &model)?;
+    let mut text = serde_json::to_string(&set)?;
+    text.push('\n');
+    write_file(&args.out, text.as_bytes())?;
+    eprintln!(
+        "{} examples ({} bytes) written to {}; {} held-out digits looked at, {} misread and left out",
+        set.examples.len(),
+        text.len(),
+        args.out.display(),
+        set.tried,
+        set.misread
     );
     Ok(())
 }

@@ -43,6 +43,9 @@ enum Command {
     /// Train the page's pretrained model: a share+aux TwinNet whose subnet learns from
     /// MNIST digits plus the same digits redrawn as pen strokes.
     Pretrain(PretrainArgs),
+    /// Make the page's example digits (www/examples.json): held-out MNIST digits as pen
+    /// strokes that the model reads correctly.
+    Examples(ExamplesArgs),
 }
 
 /// Where digits come from.
@@ -212,6 +215,27 @@ struct ConvertNpmArgs {
 }
 
 #[derive(Args, Debug)]
+struct ExamplesArgs {
+    /// MNIST idx directory with the training set (`train-images-idx3-ubyte[.gz]`,
+    /// `train-labels-idx1-ubyte[.gz]`).
+    #[arg(long, value_name = "DIR")]
+    mnist: PathBuf,
+    /// The held-out images the examples come from: the last N of the set (as `pretrain`
+    /// holds out).
+    #[arg(long, default_value_t = 5000)]
+    holdout: usize,
+    /// Examples of each digit.
+    #[arg(long, default_value_t = 2)]
+    per_class: usize,
+    /// The model that must read each example correctly; default: www/twinnet.safetensors.
+    #[arg(long, value_name = "FILE")]
+    weights: Option<PathBuf>,
+    /// Output JSON file.
+    #[arg(long, value_name = "FILE", default_value = "www/examples.json")]
+    out: PathBuf,
+}
+
+#[derive(Args, Debug)]
 #[command(allow_negative_numbers = true)]
 struct PretrainArgs {
     /// MNIST idx directory with the training set (at least `train-*`).
@@ -287,6 +311,7 @@ fn main() -> ExitCode {
         Command::Info(a) => commands::info(a),
         Command::ConvertNpm(a) => commands::convert_npm(a),
         Command::Pretrain(a) => commands::pretrain(a),
+        Command::Examples(a) => commands::examples(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
