@@ -2,7 +2,8 @@
 # Browser benchmark of the published run (share+aux, 1000 pairs, 25 epochs, batch 128)
 # trained in the page's worker in headless Chromium: builds the page (scripts/build-web.sh),
 # installs npm's playwright-core for tests/e2e if missing, serves www/ on a free local port
-# and prints the figures (scripts/lib/bench-web.mjs; --runs N, --epochs E, --json).
+# and prints the figures (scripts/lib/bench-web.mjs; --runs N, --epochs E, --json; --ablate R
+# [--workers W] [--versus V]: Table I on W workers, against V workers first).
 # --soak [--json]: the soak instead (scripts/lib/soak.mjs: the page used for ~15 min; fails
 # if its state does not come back, it reports an error or its wasm memory keeps growing).
 # Needs the tools of scripts/setup-web.sh.

@@ -3,14 +3,15 @@
 //!
 //! - The run list: [`run_config`] (run `i` of an ablation) and [`plan`] (all of them), round
 //!   after round, each in Table I's order; round `r`'s seed is [`round_seed`].
-//! - [`Ablation`]: the runs stepped an epoch at a time by a caller (the browser's worker),
-//!   reporting after every epoch; the CLI trains the [`plan`]'s runs in parallel instead.
-//! - [`summarize`]: Table I's rows ([`ConfigSummary`], named as [`ModelConfig::name`]), and
-//!   the mean curves ([`Curves`]) while runs come in.
+//! - [`PlannedRun`]: run `i` of the plan stepped an epoch at a time by a caller (one of the
+//!   page's training workers, several at once); the CLI trains the [`plan`]'s runs in
+//!   parallel with [`crate::train::run`] instead.
+//! - [`Results`]: finished runs ([`FinishedRun`]) recorded in any order, summarised in the
+//!   plan's order, so Table I does not depend on the order runs finish in.
+//! - [`summarize`]: Table I's rows ([`ConfigSummary`], named as [`ModelConfig::name`]) with
+//!   their mean curves ([`Curves`]).
 //!
 //! The core only runs and summarises; the caller supplies the clock and any parallelism.
-
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -19,8 +20,7 @@ use crate::model::ModelConfig;
 use crate::options::AblationOptions;
 use crate::stats::Stat;
 use crate::train::{
-    ClockMs, EpochMetrics, EpochReport, FinalMetrics, RunResult, TrainConfig, TrainError,
-    TrainingRun,
+    ClockMs, EpochMetrics, EpochReport, RunResult, TrainConfig, TrainError, TrainingRun,
 };
 
 /// The seed of round `r` (0-based): `base + r`, the same for all four configurations.
@@ -97,6 +97,19 @@ pub struct ConfigSummary {
 }
 
 impl ConfigSummary {
+    /// The row's aggregates with their keys, in Table I's order (the CSV's columns).
+    pub fn aggregates(&self) -> [(&'static str, &Stat); 7] {
+        [
+            ("train_loss", &self.train_loss),
+            ("test_loss", &self.test_loss),
+            ("train_error", &self.train_error),
+            ("test_error", &self.test_error),
+            ("test_error_readout", &self.test_error_readout),
+            ("test_digit_error", &self.test_digit_error),
+            ("elapsed_ms", &self.elapsed_ms),
+        ]
+    }
+
     /// The row of `config` over `runs` (all of that configuration); `None` without runs.
     pub fn of(config: ModelConfig, runs: &[&RunResult]) -> Option<Self> {
         if runs.is_empty() {
@@ -124,68 +137,139 @@ impl ConfigSummary {
 
 /// Summarises runs per configuration, in Table I order (configurations without runs are left out).
 pub fn summarize(runs: &[RunResult]) -> Vec<ConfigSummary> {
+    rows(&runs.iter().collect::<Vec<_>>())
+}
+
+/// Table I's rows over `runs`, each configuration's in the order given.
+fn rows(runs: &[&RunResult]) -> Vec<ConfigSummary> {
     ModelConfig::ALL
         .iter()
         .filter_map(|&config| {
-            let of_config: Vec<&RunResult> = runs.iter().filter(|r| r.config == config).collect();
+            let of_config: Vec<&RunResult> = runs
+                .iter()
+                .copied()
+                .filter(|r| r.config == config)
+                .collect();
             ConfigSummary::of(config, &of_config)
         })
         .collect()
 }
 
-/// One finished run of an ablation, as the page lists it.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct RunReport {
-    #[serde(flatten)]
-    pub metrics: FinalMetrics,
-    pub elapsed_ms: f64,
+/// Why a run could not join an ablation. Every message says which run and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum AblationError {
+    #[error("run {index} is not in this ablation: its runs are 0 to {last} ({rounds} rounds × 4 configurations)")]
+    NoSuchRun {
+        index: usize,
+        last: usize,
+        rounds: usize,
+    },
+    #[error("run {0} is already recorded: each run of the plan is recorded once")]
+    Duplicate(usize),
+    #[error("run {index} is not this ablation's: it trained {got}, the plan says {expected}; record runs started with the same settings")]
+    NotPlanned {
+        index: usize,
+        got: String,
+        expected: String,
+    },
+    #[error(transparent)]
+    Train(#[from] TrainError),
 }
 
-impl From<&RunResult> for RunReport {
-    fn from(r: &RunResult) -> Self {
-        Self {
-            metrics: FinalMetrics::new(&r.train, &r.test),
-            elapsed_ms: r.elapsed_ms,
-        }
+/// Refuses an `index` outside the plan of `options`.
+fn check_index(options: &AblationOptions, index: usize) -> Result<(), AblationError> {
+    let runs = options.runs();
+    if index >= runs {
+        return Err(AblationError::NoSuchRun {
+            index,
+            last: runs.saturating_sub(1),
+            rounds: options.rounds,
+        });
+    }
+    Ok(())
+}
+
+/// Run `index` of an ablation's [`plan`], stepped an epoch at a time by its caller (one of
+/// the page's training workers); any number of them may run at once, in any order.
+pub struct PlannedRun {
+    index: usize,
+    run: TrainingRun,
+}
+
+impl PlannedRun {
+    /// Draws run `index`'s pairs from `sources` and makes its seeded model, exactly as
+    /// [`run_config`] and `twinnet ablate` do.
+    pub fn start(
+        options: &AblationOptions,
+        sources: &Sources,
+        index: usize,
+    ) -> Result<Self, AblationError> {
+        check_index(options, index)?;
+        let run = TrainingRun::start(run_config(options, index), sources, options.pairs)?;
+        Ok(Self { index, run })
+    }
+
+    /// Its index in the plan (0-based).
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// Its round (1-based).
+    pub fn round(&self) -> usize {
+        self.index / ModelConfig::ALL.len() + 1
+    }
+
+    pub fn config(&self) -> &TrainConfig {
+        self.run.config()
+    }
+
+    /// Trains and evaluates the next epoch (see [`TrainingRun::step`]).
+    pub fn step(&mut self, now_ms: ClockMs) -> Result<EpochReport, TrainError> {
+        self.run.step(now_ms)
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.run.is_finished()
+    }
+
+    pub fn epochs_done(&self) -> usize {
+        self.run.epochs_done()
+    }
+
+    /// The run's figures, for [`Results::insert`]: evaluates the model on its training and
+    /// test pairs, so call it once, at the end.
+    pub fn finish(&self) -> Result<FinishedRun, TrainError> {
+        Ok(FinishedRun {
+            index: self.index,
+            result: self.run.result()?,
+        })
     }
 }
 
-/// What one step of an [`Ablation`] did.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AblationStep {
-    /// The configuration's name: `none`, `share`, `aux` or `share+aux`.
-    pub config: &'static str,
-    /// 1-based round.
-    pub round: usize,
-    /// 1-based index of the run among [`AblationStep::runs`].
-    pub run: usize,
-    pub runs: usize,
-    pub epoch: EpochReport,
-    /// The configuration's mean curves so far: its finished runs and this one, each epoch
-    /// over the runs that reached it.
-    pub curves: Curves,
-    /// The run's figures when this epoch was its last, else `None`.
-    pub finished: Option<RunReport>,
-    /// With `finished`: the configuration's Table I row over its finished runs.
-    pub row: Option<ConfigSummary>,
+/// A finished run of an ablation: its index in the [`plan`] and its figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FinishedRun {
+    pub index: usize,
+    pub result: RunResult,
 }
 
-/// The ablation stepped an epoch at a time: run after run in [`run_config`]'s order, each
-/// trained to the end, then summarised.
-pub struct Ablation {
+/// The finished runs of one ablation, recorded in any order and summarised in the plan's
+/// order, so Table I does not depend on which run finished first (nor on how many ran at
+/// once): the same seeds give the same numbers, as `twinnet ablate` gives them.
+#[derive(Debug, Clone)]
+pub struct Results {
     options: AblationOptions,
-    sources: Arc<Sources>,
-    current: Option<TrainingRun>,
-    results: Vec<RunResult>,
+    /// One slot per run of the plan, by index.
+    runs: Vec<Option<RunResult>>,
 }
 
-impl Ablation {
-    pub fn new(options: AblationOptions, sources: Arc<Sources>) -> Self {
+impl Results {
+    /// No runs yet of the ablation `options` (checked options: at most
+    /// [`crate::options::ROUNDS`]`.max` × 4 runs).
+    pub fn new(options: AblationOptions) -> Self {
         Self {
             options,
-            sources,
-            current: None,
-            results: Vec::new(),
+            runs: vec![None; options.runs()],
         }
     }
 
@@ -193,82 +277,52 @@ impl Ablation {
         &self.options
     }
 
-    /// Runs finished so far.
+    /// Records a finished run: refused if it is not a run of this plan (its index, its
+    /// configuration, seed and number of epochs) or was recorded already.
+    pub fn insert(&mut self, run: FinishedRun) -> Result<(), AblationError> {
+        let FinishedRun { index, result } = run;
+        check_index(&self.options, index)?;
+        let planned = run_config(&self.options, index);
+        let describe = |config: ModelConfig, seed: u64, epochs: usize| {
+            format!("{} with seed {seed} for {epochs} epochs", config.name())
+        };
+        if (result.config, result.seed, result.epochs.len())
+            != (planned.model, planned.seed, planned.epochs)
+        {
+            return Err(AblationError::NotPlanned {
+                index,
+                got: describe(result.config, result.seed, result.epochs.len()),
+                expected: describe(planned.model, planned.seed, planned.epochs),
+            });
+        }
+        let slot = &mut self.runs[index];
+        if slot.is_some() {
+            return Err(AblationError::Duplicate(index));
+        }
+        *slot = Some(result);
+        Ok(())
+    }
+
+    /// Runs recorded so far.
     pub fn runs_done(&self) -> usize {
-        self.results.len()
+        self.runs.iter().flatten().count()
     }
 
-    pub fn is_finished(&self) -> bool {
-        self.results.len() >= self.options.runs()
+    /// Whether every run of the plan is recorded.
+    pub fn is_complete(&self) -> bool {
+        self.runs.iter().all(Option::is_some)
     }
 
-    /// Trains the next epoch of the current run (starting the next run first when none is
-    /// under way); when that was the run's last epoch, evaluates and records the run.
-    /// After an error (a run diverged) the ablation is over.
-    pub fn step(&mut self, now_ms: ClockMs) -> Result<AblationStep, TrainError> {
-        let index = self.results.len();
-        if index >= self.options.runs() {
-            return Err(TrainError::Finished(self.options.epochs));
-        }
-        let run = match &mut self.current {
-            Some(run) => run,
-            none => none.insert(TrainingRun::start(
-                run_config(&self.options, index),
-                &self.sources,
-                self.options.pairs,
-            )?),
-        };
-        let epoch = run.step(now_ms)?;
-        let model = run.config().model;
-        let finished = if run.is_finished() {
-            let result = run.result()?;
-            let report = RunReport::from(&result);
-            self.results.push(result);
-            self.current = None;
-            Some(report)
-        } else {
-            None
-        };
-        Ok(AblationStep {
-            config: model.name(),
-            round: index / ModelConfig::ALL.len() + 1,
-            run: index + 1,
-            runs: self.options.runs(),
-            epoch,
-            curves: self.curves_so_far(model),
-            finished,
-            row: finished.and_then(|_| ConfigSummary::of(model, &self.results_of(model))),
-        })
+    /// The recorded runs, in the plan's order.
+    pub fn finished(&self) -> impl Iterator<Item = &RunResult> {
+        self.runs.iter().flatten()
     }
 
-    /// The finished runs of `model`.
-    fn results_of(&self, model: ModelConfig) -> Vec<&RunResult> {
-        self.results.iter().filter(|r| r.config == model).collect()
-    }
-
-    /// `model`'s mean curves over its finished runs and the run under way (if it is one of
-    /// `model`'s), each epoch over the runs that reached it.
-    fn curves_so_far(&self, model: ModelConfig) -> Curves {
-        let mut runs: Vec<&[EpochMetrics]> = self
-            .results_of(model)
-            .into_iter()
-            .map(|r| r.epochs.as_slice())
-            .collect();
-        if let Some(run) = self.current.as_ref().filter(|r| r.config().model == model) {
-            runs.push(run.metrics());
-        }
-        let longest = runs.iter().map(|r| r.len()).max().unwrap_or(0);
-        Curves::of(&runs, longest)
-    }
-
-    /// Every finished run.
-    pub fn results(&self) -> &[RunResult] {
-        &self.results
-    }
-
-    /// Table I over the runs finished so far (a configuration without any is left out).
+    /// Table I over the recorded runs (a configuration without any is left out), the same
+    /// whatever order they were recorded in.
     pub fn summary(&self) -> Vec<ConfigSummary> {
-        summarize(&self.results)
+        let runs: Vec<&RunResult> = self.finished().collect();
+        rows(&runs)
     }
 }
 
@@ -276,7 +330,6 @@ impl Ablation {
 mod tests {
     use super::*;
     use crate::evaluate::Evaluation;
-    use serde_json::json;
 
     #[test]
     fn the_run_list_is_round_after_round_in_table_order() {
@@ -340,17 +393,6 @@ mod tests {
     }
 
     #[test]
-    fn a_run_report_carries_the_final_metrics_and_time() {
-        let run = run_result(ModelConfig::SHARE_AUX, 10.0, 1);
-        assert_eq!(
-            serde_json::to_value(RunReport::from(&run)).unwrap(),
-            json!({"train_loss": 0.1f32, "test_loss": 0.5, "train_error": 2.0, "test_error": 10.0,
-                   "test_error_readout": 5.0, "test_digit_error": 10.0f32 / 3.0,
-                   "elapsed_ms": 2500.0})
-        );
-    }
-
-    #[test]
     fn table_rows_in_table_order_with_curves_over_common_epochs() {
         let runs = [
             run_result(ModelConfig::SHARE_AUX, 4.0, 3),
@@ -370,5 +412,68 @@ mod tests {
         let longest: Vec<&[EpochMetrics]> = runs.iter().map(|r| r.epochs.as_slice()).collect();
         let live = Curves::of(&longest[..1], 3);
         assert_eq!(live.test_error[2], Stat::of([7.0]));
+    }
+
+    /// Run `index` of `o`'s plan as a worker would finish it, with a test error of `error`.
+    fn finished(o: &AblationOptions, index: usize, error: f32) -> FinishedRun {
+        let planned = run_config(o, index);
+        let mut result = run_result(planned.model, error, planned.epochs);
+        result.seed = planned.seed;
+        FinishedRun { index, result }
+    }
+
+    #[test]
+    fn results_are_the_same_in_any_order() {
+        let o = AblationOptions {
+            rounds: 3,
+            epochs: 2,
+            ..AblationOptions::PUBLISHED
+        };
+        // Errors whose f64 sums depend on the order they are added in.
+        let error = |i: usize| 0.1 + i as f32 * 1.37e-3 + (i % 3) as f32 * 7.7;
+        let in_order = (0..o.runs()).map(|i| finished(&o, i, error(i)));
+        let mut forwards = Results::new(o);
+        for run in in_order {
+            forwards.insert(run).unwrap();
+        }
+        let mut backwards = Results::new(o);
+        for i in [11, 3, 7, 0, 10, 1, 9, 2, 8, 4, 6, 5] {
+            assert!(!backwards.is_complete());
+            backwards.insert(finished(&o, i, error(i))).unwrap();
+        }
+        assert!(backwards.is_complete() && forwards.is_complete());
+        assert_eq!(backwards.summary(), forwards.summary());
+        let all: Vec<RunResult> = forwards.finished().cloned().collect();
+        assert_eq!(forwards.summary(), summarize(&all));
+    }
+
+    #[test]
+    fn results_refuse_runs_of_another_plan_and_twice_the_same() {
+        let o = AblationOptions {
+            rounds: 2,
+            epochs: 2,
+            ..AblationOptions::PUBLISHED
+        };
+        let mut results = Results::new(o);
+        let err = |r: &mut Results, run| r.insert(run).unwrap_err().to_string();
+        assert_eq!(
+            err(&mut results, finished(&o, 8, 1.0)),
+            "run 8 is not in this ablation: its runs are 0 to 7 (2 rounds × 4 configurations)"
+        );
+        let mut wrong_seed = finished(&o, 5, 1.0);
+        wrong_seed.result.seed = 7;
+        assert!(err(&mut results, wrong_seed).starts_with(
+            "run 5 is not this ablation's: it trained share with seed 7 for 2 epochs, \
+             the plan says share with seed 1001 for 2 epochs"
+        ));
+        let mut cut_short = finished(&o, 2, 1.0);
+        cut_short.result.epochs.pop();
+        assert!(err(&mut results, cut_short).contains("for 1 epochs, the plan says"));
+        results.insert(finished(&o, 2, 1.0)).unwrap();
+        assert_eq!(
+            err(&mut results, finished(&o, 2, 1.0)),
+            "run 2 is already recorded: each run of the plan is recorded once"
+        );
+        assert_eq!((results.runs_done(), results.summary().len()), (1, 1));
     }
 }

@@ -6,8 +6,10 @@
 //! Dependencies run down this list (a module uses only those below it):
 //!
 //! - `web` (wasm32 only): the browser facade, the one module that imports wasm-bindgen.
-//! - [`ablation`]: the run list (four configurations × R rounds), the stepped ablation,
-//!   Table I and its curves.
+//! - [`report`]: Table I to take away: the JSON report (`twinnet ablate --json`'s) and CSV.
+//! - [`plot`]: Fig. 2 as an SVG, from Table I's rows.
+//! - [`ablation`]: the run list (four configurations × R rounds), one planned run stepped
+//!   at a time, finished runs recorded in any order, Table I and its curves.
 //! - [`train`]: one training run: the epoch-at-a-time [`train::Trainer`], the stepped and
 //!   timed [`train::TrainingRun`], [`train::run`], its reports.
 //! - [`options`]: the settings of a run and of an ablation: defaults, limits, validation.
@@ -32,8 +34,10 @@ pub mod examples;
 pub mod kernels;
 pub mod model;
 pub mod options;
+pub mod plot;
 pub mod predict;
 pub mod preprocess;
+pub mod report;
 pub mod rng;
 pub mod stats;
 pub mod strokes;

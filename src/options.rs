@@ -44,6 +44,11 @@ pub const PAIRS: Range = Range { min: 10, max: 5000 };
 /// Ablation rounds, on the page and in the CLI: the publication's N = 32 at most (each
 /// round is four runs; more rounds narrow the std bands little).
 pub const ROUNDS: Range = Range { min: 1, max: 32 };
+/// Training workers the page may run an ablation on at once. Each holds its own wasm
+/// module, data and run: a worker's peak is about 27 MiB on the embedded digits
+/// (docs/benchmarks.md), so 8 stay near 220 MiB, what a phone can give a tab. The page
+/// offers what the browser reports (`navigator.hardwareConcurrency`) up to this.
+pub const WORKERS: Range = Range { min: 1, max: 8 };
 /// Seeds: JavaScript numbers are exact integers up to 2^53 − 1.
 pub const SEED: Range = Range {
     min: 0,
@@ -62,6 +67,7 @@ pub struct Limits {
     pub epochs: Range,
     pub pairs: Range,
     pub rounds: Range,
+    pub workers: Range,
     pub seed: Range,
     pub min_batch: u64,
     pub max_lr: f64,
@@ -74,6 +80,7 @@ impl Limits {
         epochs: EPOCHS,
         pairs: PAIRS,
         rounds: ROUNDS,
+        workers: WORKERS,
         seed: SEED,
         min_batch: MIN_BATCH,
         max_lr: MAX_LR,
@@ -550,7 +557,8 @@ mod tests {
             limits,
             json!({
                 "epochs": {"min": 1, "max": 200}, "pairs": {"min": 10, "max": 5000},
-                "rounds": {"min": 1, "max": 32}, "seed": {"min": 0, "max": 9007199254740991u64},
+                "rounds": {"min": 1, "max": 32}, "workers": {"min": 1, "max": 8},
+                "seed": {"min": 0, "max": 9007199254740991u64},
                 "min_batch": 2, "max_lr": 1.0,
                 "defaults": {"share": true, "aux": true, "epochs": 25, "pairs": 1000,
                              "lr": 0.01, "batch": 128, "seed": 1000}

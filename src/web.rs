@@ -10,7 +10,10 @@
 //!   splits it.
 //! - [`Training`]: one run of the page's form (`crate::train::TrainingRun`), a `step` per
 //!   epoch, so the worker reports after every epoch and stops between epochs.
-//! - [`Ablation`]: `crate::ablation::Ablation`, a `step` per epoch, then Table I.
+//! - [`AblationRun`]: run `i` of an ablation's plan (`crate::ablation::PlannedRun`), a
+//!   `step` per epoch; the page's training workers each train one at a time.
+//! - [`AblationResults`]: finished runs recorded in any order, Table I over them
+//!   (`crate::ablation::Results`).
 //! - [`limits`]: the settings' limits and defaults (`crate::options::Limits`), which the
 //!   page's forms show and check without restating them.
 //! - [`memory_bytes`], [`take_panic_message`]: the module's memory (its peak: wasm memory
@@ -33,8 +36,10 @@ use crate::data::{digits_file, PIXELS14};
 use crate::evidence;
 use crate::model::{Normalization, TwinNet};
 use crate::options::{AblationOptions, Limits, TrainOptions};
+use crate::plot;
 use crate::predict;
 use crate::preprocess::{self, PixelFormat, PreprocessError};
+use crate::report::{self, Report};
 use crate::stats::median;
 use crate::train::{TrainConfig, TrainingReport, TrainingRun};
 use crate::weights;
@@ -82,6 +87,8 @@ pub enum WebError {
     Model(#[from] candle_core::Error),
     #[error("could not hand the result to JavaScript: {0}")]
     Serialize(String),
+    #[error("not a finished run of an ablation ({0}): record what `AblationRun.finish` returned")]
+    NotARun(String),
 }
 
 /// Plain JS objects, `null` for `None` (so `JSON.stringify` keeps every key).
@@ -396,60 +403,159 @@ impl Training {
     }
 }
 
-/// The ablation (`crate::ablation::Ablation`): R rounds × the four configurations.
+/// Run `index` of an ablation's plan (`crate::ablation::PlannedRun`): what one of the
+/// page's training workers trains, a `step` per epoch, while others train other runs.
 #[wasm_bindgen]
-pub struct Ablation {
-    ablation: ablation::Ablation,
+pub struct AblationRun {
+    run: ablation::PlannedRun,
 }
 
 #[wasm_bindgen]
-impl Ablation {
+impl AblationRun {
     /// Checks `options` = `{rounds, epochs?, pairs?, lr?, batch?, seed?}` (the ranges are
-    /// [`limits`]'s, the defaults the published protocol's); round r's seed is `seed + r`
-    /// for all four configurations, as in `twinnet ablate`. A bad setting throws an
-    /// `Error` whose message starts with the field's name.
+    /// [`limits`]'s, the defaults the published protocol's) and starts run `index` (0-based)
+    /// of their plan: round `index / 4` with seed `seed + round`, configuration `index % 4`
+    /// in Table I's order, as in `twinnet ablate`. A bad setting throws an `Error` whose
+    /// message starts with the field's name; an index outside the plan says the plan's range.
     #[wasm_bindgen(constructor)]
-    pub fn new(data: &TrainingData, options: JsValue) -> Result<Ablation, JsError> {
+    pub fn new(
+        data: &TrainingData,
+        options: JsValue,
+        index: usize,
+    ) -> Result<AblationRun, JsError> {
         let options = AblationOptions::from_json(&settings_json(&options), data.max_pairs())?;
-        Ok(Self {
-            ablation: ablation::Ablation::new(options, data.sources.clone()),
-        })
+        let run = ablation::PlannedRun::start(&options, &data.sources, index)?;
+        Ok(Self { run })
     }
 
-    /// Trains the next epoch of the current run; returns `crate::ablation::AblationStep`:
-    /// `{config, round, run, runs, epoch: EpochReport, curves, finished: RunReport | null,
-    /// row: ConfigSummary | null}` (round and run 1-based; `curves` the configuration's mean
-    /// curves so far; `finished` and `row` when the epoch was the run's last).
+    /// Trains and evaluates the next epoch; returns an `EpochReport` as `Training.step`
+    /// does. Divergence throws the core's message, and so does a call after the last epoch.
     pub fn step(&mut self) -> Result<JsValue, JsError> {
-        to_js(&self.ablation.step(&now_ms)?)
+        to_js(&self.run.step(&now_ms)?)
     }
 
     #[wasm_bindgen(js_name = isFinished)]
     pub fn is_finished(&self) -> bool {
-        self.ablation.is_finished()
+        self.run.is_finished()
+    }
+
+    #[wasm_bindgen(js_name = epochsDone)]
+    pub fn epochs_done(&self) -> usize {
+        self.run.epochs_done()
+    }
+
+    /// The run's index in the plan (0-based).
+    pub fn index(&self) -> usize {
+        self.run.index()
+    }
+
+    /// The run's round (1-based).
+    pub fn round(&self) -> usize {
+        self.run.round()
+    }
+
+    /// The configuration's name: `none`, `share`, `aux` or `share+aux`.
+    pub fn config(&self) -> String {
+        self.run.config().model.name().to_string()
+    }
+
+    /// `{index, result: {config, seed, train, test, epochs: [EpochMetrics], elapsed_ms}}`
+    /// (`crate::ablation::FinishedRun`), what `AblationResults.insert` takes. Evaluates the
+    /// model on the run's training and test pairs, so call it once, at the end.
+    pub fn finish(&self) -> Result<JsValue, JsError> {
+        to_js(&self.run.finish()?)
+    }
+}
+
+/// The finished runs of one ablation (`crate::ablation::Results`), recorded in any order;
+/// Table I over them, in the plan's order, so it is the same whichever worker finished first.
+#[wasm_bindgen]
+pub struct AblationResults {
+    results: ablation::Results,
+}
+
+#[wasm_bindgen]
+impl AblationResults {
+    /// No runs yet of the ablation `options` (checked as `AblationRun` checks them).
+    #[wasm_bindgen(constructor)]
+    pub fn new(data: &TrainingData, options: JsValue) -> Result<AblationResults, JsError> {
+        let options = AblationOptions::from_json(&settings_json(&options), data.max_pairs())?;
+        Ok(Self {
+            results: ablation::Results::new(options),
+        })
+    }
+
+    /// Records a run as `AblationRun.finish` returned it; throws if it is not a run of this
+    /// plan (index, configuration, seed, epochs), was recorded already, or is not one at all.
+    pub fn insert(&mut self, run: JsValue) -> Result<(), JsError> {
+        // The epoch list is the one count in a run: bounded before it is read.
+        let epochs = js_sys::Reflect::get(&run, &"result".into())
+            .and_then(|result| js_sys::Reflect::get(&result, &"epochs".into()))
+            .ok()
+            .and_then(|epochs| epochs.dyn_into::<js_sys::Array>().ok())
+            .map_or(0, |epochs| epochs.length() as usize);
+        let max = self.results.options().epochs;
+        if epochs > max {
+            return Err(
+                WebError::NotARun(format!("it has {epochs} epochs, the plan {max}")).into(),
+            );
+        }
+        let run: ablation::FinishedRun =
+            serde_wasm_bindgen::from_value(run).map_err(|e| WebError::NotARun(e.to_string()))?;
+        Ok(self.results.insert(run)?)
     }
 
     #[wasm_bindgen(js_name = runsDone)]
     pub fn runs_done(&self) -> usize {
-        self.ablation.runs_done()
+        self.results.runs_done()
     }
 
+    /// Runs in the plan: 4 × rounds.
     pub fn runs(&self) -> usize {
-        self.ablation.options().runs()
+        self.results.options().runs()
     }
 
+    #[wasm_bindgen(js_name = isComplete)]
+    pub fn is_complete(&self) -> bool {
+        self.results.is_complete()
+    }
+
+    /// The checked settings, every field filled in.
     pub fn options(&self) -> Result<JsValue, JsError> {
-        to_js(self.ablation.options())
+        to_js(self.results.options())
     }
 
-    /// Table I over the finished runs: `[{name, share, aux, rounds, train_loss: {mean, std},
+    /// Table I over the recorded runs: `[{name, share, aux, rounds, train_loss: {mean, std},
     /// test_loss, train_error, test_error, test_error_readout, test_digit_error,
     /// elapsed_ms, curves: {train_loss: [{mean, std}, …], test_loss, test_error,
     /// test_error_readout}}]` for `none`, `share`, `aux`, `share+aux` (those with a
-    /// finished run).
+    /// recorded run).
     pub fn summary(&self) -> Result<JsValue, JsError> {
-        to_js(&self.ablation.summary())
+        to_js(&self.results.summary())
     }
+
+    /// Table I to take away, as `twinnet ablate` writes it: `{json, csv, svg}`, the JSON
+    /// report (`--json`'s keys; `jobs` the workers that ran it), the CSV (`--csv`) and
+    /// Fig. 2 (`--plot`), over the recorded runs.
+    pub fn files(&self, jobs: usize) -> Result<JsValue, JsError> {
+        let rows = self.results.summary();
+        let json = Report::new(self.results.options(), jobs, &rows)
+            .json()
+            .map_err(|e| WebError::Serialize(e.to_string()))?;
+        to_js(&AblationFiles {
+            json,
+            csv: report::csv(&rows),
+            svg: plot::curves_svg(&rows),
+        })
+    }
+}
+
+/// An ablation's files, as `AblationResults.files` gives them.
+#[derive(Debug, Clone, Serialize)]
+pub struct AblationFiles {
+    pub json: String,
+    pub csv: String,
+    pub svg: String,
 }
 
 /// Bytes of the module's linear memory. WebAssembly memory grows and never shrinks, so

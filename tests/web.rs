@@ -16,7 +16,8 @@ use twinnet::predict::{self, Prediction};
 use twinnet::preprocess::{self, PixelFormat};
 use twinnet::train::{EpochReport, TrainConfig, TrainingRun};
 use twinnet::web::{
-    limits, memory_bytes, take_panic_message, Ablation, Drawings, Model, Training, TrainingData,
+    limits, memory_bytes, take_panic_message, AblationResults, AblationRun, Drawings, Model,
+    Training, TrainingData,
 };
 use twinnet::weights;
 use wasm_bindgen::{JsCast, JsError, JsValue};
@@ -458,7 +459,7 @@ fn bad_settings_name_the_field() {
         assert!(m.starts_with(start), "{key}: {m}");
     }
     assert!(error(JsValue::UNDEFINED).starts_with("options: expected an object of settings"));
-    let ablation = |options| match Ablation::new(&data, js(options)) {
+    let ablation = |options| match AblationRun::new(&data, js(options), 0) {
         Ok(_) => panic!("accepted"),
         Err(e) => message(e),
     };
@@ -480,40 +481,36 @@ fn bad_settings_name_the_field() {
 }
 
 #[wasm_bindgen_test]
-fn ablation_of_one_round_gives_table_one() {
-    let mut ablation = Ablation::new(
-        &data(),
-        js(serde_json::json!({"rounds": 1, "epochs": 2, "pairs": 30, "seed": 4})),
-    )
-    .map_err(message)
-    .unwrap();
-    assert_eq!(ablation.runs(), 4);
+fn ablation_runs_in_any_order_give_table_one() {
+    let data = data();
+    let options = || js(serde_json::json!({"rounds": 1, "epochs": 2, "pairs": 30, "seed": 4}));
+    let mut results = AblationResults::new(&data, options())
+        .map_err(message)
+        .unwrap();
+    assert_eq!((results.runs(), results.runs_done()), (4, 0));
+    // The runs as workers finish them: backwards.
     let mut finished = Vec::new();
-    while !ablation.is_finished() {
-        let step = json(ablation.step().map_err(message).unwrap());
-        if !step["finished"].is_null() {
-            finished.push((
-                step["config"].clone(),
-                step["run"].clone(),
-                step["epoch"]["epoch"].clone(),
-            ));
-            assert!(
-                step["finished"]["test_error"]
-                    .as_f64()
-                    .is_some_and(f64::is_finite),
-                "{step}"
-            );
+    for index in (0..4).rev() {
+        let mut run = AblationRun::new(&data, options(), index)
+            .map_err(message)
+            .unwrap();
+        assert_eq!((run.index(), run.round()), (index, 1));
+        while !run.is_finished() {
+            let epoch = json(run.step().map_err(message).unwrap());
+            assert_eq!(epoch["epochs"], 2, "{epoch}");
         }
+        assert_eq!(run.epochs_done(), 2);
+        let done = run.finish().map_err(message).unwrap();
+        let as_json = json(done.clone());
+        assert_eq!(as_json["index"], index);
+        assert_eq!(as_json["result"]["config"]["share"], index % 2 == 1);
+        finished.push((run.config(), as_json["result"]["test"]["error"].clone()));
+        results.insert(done.clone()).map_err(message).unwrap();
+        let twice = message(results.insert(done).unwrap_err());
+        assert!(twice.contains("already recorded"), "{twice}");
     }
-    assert_eq!(
-        finished,
-        (1..=4)
-            .zip(["none", "share", "aux", "share+aux"])
-            .map(|(run, name)| (name.into(), run.into(), 2.into()))
-            .collect::<Vec<(serde_json::Value, serde_json::Value, serde_json::Value)>>()
-    );
-    assert_eq!(ablation.runs_done(), 4);
-    let summary = json(ablation.summary().map_err(message).unwrap());
+    assert!(results.is_complete());
+    let summary = json(results.summary().map_err(message).unwrap());
     let rows = summary.as_array().expect("a list");
     assert_eq!(
         rows.iter()
@@ -523,12 +520,34 @@ fn ablation_of_one_round_gives_table_one() {
     );
     for r in rows {
         assert_eq!(r["rounds"].as_f64(), Some(1.0));
-        assert!(
-            r["test_error"]["mean"].as_f64().is_some_and(f64::is_finite),
-            "{r}"
-        );
+        let (_, error) = finished
+            .iter()
+            .find(|(name, _)| r["name"] == *name)
+            .unwrap();
+        assert_eq!(r["test_error"]["mean"].as_f64(), error.as_f64(), "{r}");
         assert_eq!(r["curves"]["test_error"].as_array().map(Vec::len), Some(2));
     }
+
+    let outside = AblationRun::new(&data, options(), 4)
+        .map(|_| ())
+        .map_err(message);
+    assert!(
+        outside
+            .as_ref()
+            .unwrap_err()
+            .starts_with("run 4 is not in this ablation"),
+        "{outside:?}"
+    );
+    let not_a_run = message(
+        results
+            .insert(js(serde_json::json!({"index": 0})))
+            .unwrap_err(),
+    );
+    assert!(
+        not_a_run.starts_with("not a finished run of an ablation"),
+        "{not_a_run}"
+    );
+    assert_eq!(take_panic_message(), None, "nothing panicked");
 }
 
 #[wasm_bindgen_test]

@@ -1,21 +1,27 @@
-// The ablation panel: R rounds × the four configurations in the trainer worker, filling
-// a table like the publication's Table I (mean ± sample std over the rounds done so far)
-// and Fig. 2-style mean curves with ±std bands. UI only: app.js runs the requests, and
-// the rows and curves are the core's (src/ablation.rs), as the worker reports them.
+// The ablation panel: R rounds × the four configurations on W training workers, filling
+// a table like the publication's Table I (mean ± sample std over the runs finished so far,
+// which finish in any order) and Fig. 2-style mean curves with ±std bands. UI only: app.js
+// and training-pool.js run the requests, and the rows and curves are the core's
+// (src/ablation.rs), as the workers report them.
 //
 // Test hooks: #ablate-table data-state = idle | running | done | cancelled | error, one
 // tr[data-config] per configuration (none, share, aux, share+aux) with
-// data-test-error-mean, data-test-error-std (%) once it has a finished run.
+// data-test-error-mean, data-test-error-std (%) once it has a finished run;
+// input#ablate-workers (1 to the core's limit, first the browser's cores);
+// button#ablate-download-csv, -json, -svg (the core's files of the last finished ablation).
 
 import { LineChart } from "./chart.js";
 import { FormFields } from "./form-fields.js";
 import { RunControls } from "./run-controls.js";
-import { validateAblation } from "./training-options.js";
+import { saveFile } from "./save-file.js";
+import { defaultWorkers, validateAblation } from "./training-options.js";
 
 export const CONFIGS = ["none", "share", "aux", "share+aux"];
 const CONFIG_LABELS = { none: "no share / no aux", share: "share", aux: "aux", "share+aux": "share + aux" };
 // At least 3:1 against the panel in both colour schemes (white and #1e2128), as WCAG asks of graphics.
 const CONFIG_COLORS = { none: "#7a8190", share: "#3a78e3", aux: "#b8691a", "share+aux": "#1e8a52" };
+/** The downloads: the button's `ablate-download-<kind>` and the file's MIME type. */
+const FILE_TYPES = { csv: "text/csv", json: "application/json", svg: "image/svg+xml" };
 /** Table columns: the cell's `data-col`, the core's key in a configuration's row, how to show it. */
 const COLUMNS = [
   ["train_loss", "train_loss", (x) => x.toFixed(3)],
@@ -31,6 +37,7 @@ export class AblationPanel {
   onCancel = () => {};
 
   #fields;
+  #workersInput;
   #controls;
   #status;
   #table;
@@ -38,11 +45,16 @@ export class AblationPanel {
   #lossChart;
   #errorChart;
   #plan = null; // {rounds, epochs, pairs, seed}
-  #curves = {}; // config → the core's Curves so far
+  #workers = 1;
+  #runsDone = 0;
+  #downloads = {}; // kind → its button
+  #files = null; // {json, csv, svg} of the last finished ablation
+  #epochs = new Map(); // run index → its epochs done
 
   /** @param {Document} doc */
   constructor(doc) {
-    this.#fields = new FormFields(doc, "ablate", ["rounds", "epochs", "pairs", "seed"], validateAblation);
+    this.#fields = new FormFields(doc, "ablate", ["rounds", "workers", "epochs", "pairs", "seed"], validateAblation);
+    this.#workersInput = doc.getElementById("ablate-workers");
     this.#controls = new RunControls(doc, "ablate", this.#fields, {
       onSubmit: () => this.#submit(),
       onCancel: () => this.onCancel(),
@@ -54,12 +66,22 @@ export class AblationPanel {
     this.#lossChart = new LineChart(doc.getElementById("ablate-loss-chart"), doc.getElementById("ablate-loss-legend"), { yLabel: "loss" });
     this.#errorChart = new LineChart(doc.getElementById("ablate-error-chart"), doc.getElementById("ablate-error-legend"), { yLabel: "test error %" });
     this.#table.dataset.state = "idle";
+    for (const [kind, type] of Object.entries(FILE_TYPES)) {
+      const button = doc.getElementById(`ablate-download-${kind}`);
+      button.addEventListener("click", () => this.#download(kind, type));
+      this.#downloads[kind] = button;
+    }
     this.#reset();
   }
 
   /** The core's limits (a promise of them): the form's ranges, first values and checks. */
   setLimits(limits) {
     this.#fields.useLimits(limits);
+    limits
+      .then((l) => {
+        if (this.#workersInput.value === "") this.#workersInput.value = String(defaultWorkers(l, navigator.hardwareConcurrency));
+      })
+      .catch(() => {});
   }
 
   /** The training digits give at most `maxPairs` pairs (the trainer said so). */
@@ -76,11 +98,17 @@ export class AblationPanel {
     this.#controls.setBlocked(blocked);
   }
 
-  started(plan) {
+  /** `plan` = {rounds, epochs, pairs, seed} on `workers` workers. */
+  started(plan, workers) {
     this.#plan = plan;
+    this.#workers = workers;
     this.#controls.started(4 * plan.rounds * plan.epochs);
     this.#reset();
-    this.#setState("running", `Running 4 configurations × ${plan.rounds} round${plan.rounds > 1 ? "s" : ""} (${plan.epochs} epochs, ${plan.pairs} pairs each)…`);
+    this.#setState("running", `Running 4 configurations × ${plan.rounds} round${plan.rounds > 1 ? "s" : ""} (${plan.epochs} epochs, ${plan.pairs} pairs each) on ${this.#workersText()}…`);
+  }
+
+  #workersText() {
+    return `${this.#workers} worker${this.#workers > 1 ? "s" : ""}`;
   }
 
   fetchingData() {
@@ -88,27 +116,77 @@ export class AblationPanel {
     this.#status.textContent = "Fetching the training digits (1.6 MB, first run only)…";
   }
 
-  /** `{config, run, runs, epoch: EpochReport, curves}` from the worker: `curves` the configuration's so far. */
-  epoch({ config, run, runs, epoch, curves }) {
-    const epochs = this.#plan.epochs;
-    this.#controls.progress((run - 1) * epochs + epoch.epoch, runs * epochs);
-    this.#curves[config] = curves;
-    this.#status.textContent = `Run ${run} of ${runs}: ${CONFIG_LABELS[config] ?? config}, epoch ${epoch.epoch} of ${epochs}.`;
-    this.#drawCurves(this.#curves);
+  /** `{index, round, config, epoch: EpochReport}`: an epoch of run `index` (0-based), on any worker. */
+  epoch({ index, round, config, epoch }) {
+    const { rounds, epochs } = this.#plan;
+    this.#epochs.set(index, epoch.epoch);
+    let done = 0;
+    for (const e of this.#epochs.values()) done += e;
+    this.#controls.progress(done, 4 * rounds * epochs);
+    this.#status.textContent = `${this.#runsDone} of ${4 * rounds} runs done on ${this.#workersText()}; run ${index + 1} (${CONFIG_LABELS[config] ?? config}, round ${round}) at epoch ${epoch.epoch} of ${epochs}.`;
   }
 
-  /** `{config, row: ConfigSummary}`: one run finished; its configuration's Table I row so far. */
-  run({ config, row }) {
-    this.#fillRow(config, row);
+  /** `{runsDone, runs, summary: ConfigSummary[]}`: Table I and its curves over the runs finished so far. */
+  table({ runsDone, summary }) {
+    this.#runsDone = runsDone;
+    this.#show(summary);
   }
 
-  /** The final `{rounds, summary: ConfigSummary[]}`. */
-  done({ summary }) {
-    this.#controls.finished({ complete: true });
-    for (const s of summary) this.#fillRow(s.name, s);
-    this.#drawCurves(Object.fromEntries(summary.map((s) => [s.name, s.curves])));
+  /**
+   * The final `{runsDone, runs, summary, files, failed: [{index, message}]}`: `files` the
+   * core's {json, csv, svg}; failed runs crashed twice.
+   */
+  done({ runsDone, runs, summary, files, failed = [] }) {
+    this.#controls.finished({ complete: failed.length === 0 });
+    this.#runsDone = runsDone;
+    this.#show(summary);
+    this.#setFiles(files);
+    if (failed.length > 0) {
+      const which = failed.map((f) => `run ${f.index + 1} (${f.message})`).join("; ");
+      this.#setState("error", `${runsDone} of ${runs} runs finished; the table holds them. Crashed twice: ${which}.`);
+      return;
+    }
     const best = [...summary].sort((a, b) => a.test_error.mean - b.test_error.mean)[0];
-    this.#setState("done", `Done: ${summary[0]?.rounds ?? 0} round(s) per configuration. Lowest test error: ${CONFIG_LABELS[best?.name] ?? "—"} (${best?.test_error.mean.toFixed(1)} %).`);
+    this.#setState("done", `Done: ${summary[0]?.rounds ?? 0} round(s) per configuration on ${this.#workersText()}. Lowest test error: ${CONFIG_LABELS[best?.name] ?? "—"} (${best?.test_error.mean.toFixed(1)} %).`);
+  }
+
+  /** Rows and curves of `summary` (the core's Table I); a configuration without runs is emptied. */
+  #show(summary) {
+    for (const config of CONFIGS) this.#fillRow(config, summary.find((s) => s.name === config) ?? null);
+    this.#drawCurves(Object.fromEntries(summary.map((s) => [s.name, s.curves])));
+  }
+
+  /** A finished ablation kept from an earlier visit (AblationStore's record). */
+  restore({ options, workers, summary, files, savedAt }) {
+    this.#plan = options;
+    this.#workers = workers;
+    this.#show(summary);
+    this.#setFiles(files);
+    const when = new Date(savedAt).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+    this.#setState("done", `The ablation finished on ${when}: ${options.rounds} round(s) of ${options.epochs} epochs on ${options.pairs} pairs, seed ${options.seed}.`);
+  }
+
+  /** The files to download, or none (null): the buttons follow. */
+  #setFiles(files) {
+    this.#files = files ?? null;
+    for (const button of Object.values(this.#downloads)) button.disabled = !this.#files;
+  }
+
+  #download(kind, type) {
+    const text = this.#files?.[kind];
+    if (!text) return;
+    const { rounds = 0, seed = 0 } = this.#plan ?? {};
+    saveFile(text, kind === "svg" ? `twinnet-fig2-${rounds}rounds-seed${seed}.svg` : `twinnet-table1-${rounds}rounds-seed${seed}.${kind}`, type);
+  }
+
+  /** Whether an ablation is under way. */
+  get running() {
+    return this.#controls.running;
+  }
+
+  /** The finished ablation could not be kept for the next visit. */
+  notSaved(problem) {
+    this.#status.textContent += ` (Not kept for the next visit: ${problem}.)`;
   }
 
   cancelled(message) {
@@ -127,7 +205,9 @@ export class AblationPanel {
   }
 
   #reset() {
-    this.#curves = {};
+    this.#setFiles(null);
+    this.#epochs.clear();
+    this.#runsDone = 0;
     for (const config of CONFIGS) this.#fillRow(config, null);
     this.#drawCurves({});
   }

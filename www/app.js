@@ -1,6 +1,7 @@
-// The page: wiring only. Two workers from the same worker.js, each behind its own
+// The page: wiring only. Workers from the same worker.js, each behind its own
 // ModelClient: the `predictor` holds the drawing model (load, predict) and never trains,
-// so drawing stays live while the `trainer` trains or runs the ablation. The panels
+// so drawing stays live while the `trainer` trains, or runs the ablation with the extra
+// workers of the training pool (training-pool.js). The panels
 // (training-panel.js, ablation-panel.js, weights-panel.js) draw UI; CurrentModel
 // (current-model.js) decides which model the predictor holds and keeps it in IndexedDB.
 //
@@ -14,9 +15,11 @@ import { LivePrediction } from "./live-prediction.js";
 import { ModelClient } from "./model-client.js";
 import { ResultsView } from "./results.js";
 import { TrainingPanel } from "./training-panel.js";
+import { TrainingPool } from "./training-pool.js";
 import { WeightsPanel } from "./weights-panel.js";
 import { build as wasmBuild } from "./wasm-module.js";
 import { registerServiceWorker } from "./offline.js";
+import { AblationStore } from "./store.js";
 
 const WORKER_URL = new URL("worker.js", import.meta.url);
 const WEIGHTS_URL = new URL("twinnet.safetensors", document.baseURI);
@@ -27,6 +30,7 @@ const timingEl = document.getElementById("timing");
 const results = new ResultsView(document);
 const predictor = new ModelClient(WORKER_URL);
 const trainer = new ModelClient(WORKER_URL);
+const pool = new TrainingPool(WORKER_URL, trainer);
 const current = new CurrentModel(predictor, WEIGHTS_URL);
 const training = new TrainingPanel(document);
 const ablation = new AblationPanel(document);
@@ -162,15 +166,20 @@ function cancelJob() {
   if (job !== null) trainer.cancel(job).catch(() => {});
 }
 
-/** Runs `type` in the trainer with the other panel disabled; `panel` hears its statuses. */
-async function runJob(type, payload, onStatus, other) {
+/** Runs `work()` (which holds the trainer) with the `other` panel disabled. */
+async function exclusively(other, work) {
   other.setBlocked(true);
   try {
-    return await trainer.request(type, payload, { onStatus, onId: (id) => (job = id) });
+    return await work();
   } finally {
     job = null;
     other.setBlocked(false);
   }
+}
+
+/** Runs `type` in the trainer with the other panel disabled; `onStatus` hears its statuses. */
+function runJob(type, payload, onStatus, other) {
+  return exclusively(other, () => trainer.request(type, payload, { onStatus, onId: (id) => (job = id) }));
 }
 
 /** The training digits give at most `maxPairs` pairs: both forms check against it from now on. */
@@ -210,25 +219,32 @@ training.onStart = async (options) => {
 };
 training.onCancel = cancelJob;
 
-ablation.onStart = async (plan) => {
-  ablation.started(plan);
+ablation.onStart = async ({ workers, ...plan }) => {
+  ablation.started(plan, workers);
   try {
-    const { result } = await runJob(
-      "ablate",
-      plan,
-      (status, rest) => {
-        if (status === "data") ablation.fetchingData();
-        else if (status === "digits") learnedMaxPairs(rest.maxPairs);
-        else if (status === "epoch") ablation.epoch(rest);
-        else if (status === "run") ablation.run(rest);
-      },
-      training,
+    const result = await exclusively(training, () =>
+      pool.ablate(plan, workers, {
+        onStatus: (status, rest) => {
+          if (status === "data") ablation.fetchingData();
+          else if (status === "digits") learnedMaxPairs(rest.maxPairs);
+        },
+        onEpoch: (rest) => ablation.epoch(rest),
+        onTable: (table) => ablation.table(table),
+      }),
     );
     ablation.done(result);
+    if (result.failed.length === 0) {
+      await AblationStore.save({ options: plan, workers, ...result }).catch((e) => ablation.notSaved(e.message));
+    }
   } catch (e) {
     trainerFailure(e, ablation);
   }
 };
-ablation.onCancel = cancelJob;
+AblationStore.load()
+  .then((record) => {
+    if (record && !ablation.running) ablation.restore(record);
+  })
+  .catch(() => {}); // nothing kept (or no IndexedDB): the panel starts empty
+ablation.onCancel = () => pool.cancel();
 
 startModel();

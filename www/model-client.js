@@ -87,6 +87,12 @@ export class ModelClient {
     return result.cancelled;
   }
 
+  /** Ends the worker for good (a pool's extra worker); whatever was pending fails. */
+  close() {
+    this.#worker.terminate();
+    this.#failAll(new ModelError("the model's worker was closed"));
+  }
+
   /** Replaces the worker (after a crash); whatever was pending fails with `reason`. */
   restart(reason = new ModelError("the model's worker was restarted", { fatal: true })) {
     this.#worker.terminate();

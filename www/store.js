@@ -1,55 +1,67 @@
-// The current model, kept in IndexedDB so that a reload does not lose it: the weights'
-// bytes and what the page knows of them. One record (key "current"); none = the shipped
-// pretrained model.
+// What the page keeps in IndexedDB so that a reload does not lose it, one record each:
 //
-// Record: {bytes: ArrayBuffer, info (Model.info()), source: "trained" | "uploaded",
-//          options (training options, when trained), metrics (final metrics, when trained),
-//          fileName, savedAt (ms since the epoch)}
+// - the current model (ModelStore; none = the shipped pretrained model): {bytes:
+//   ArrayBuffer, info (Model.info()), source: "trained" | "uploaded", options (training
+//   options, when trained), metrics (final metrics, when trained), fileName, savedAt (ms
+//   since the epoch)};
+// - the last finished ablation (AblationStore): {options ({rounds, epochs, pairs, seed}),
+//   workers, runsDone, runs, summary (the core's Table I), files ({json, csv, svg}, the
+//   core's), savedAt}.
 
 const DB_NAME = "twinnet";
-const STORE = "models";
-const KEY = "current";
+const VERSION = 2;
+const MODELS = "models"; // version 1's one store
+const RESULTS = "results";
 
 function open() {
   return new Promise((resolve, reject) => {
-    const request = indexedDB.open(DB_NAME, 1);
-    request.onupgradeneeded = () => request.result.createObjectStore(STORE);
+    const request = indexedDB.open(DB_NAME, VERSION);
+    request.onupgradeneeded = () => {
+      const db = request.result;
+      for (const store of [MODELS, RESULTS]) {
+        if (!db.objectStoreNames.contains(store)) db.createObjectStore(store);
+      }
+    };
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
-    request.onblocked = () => reject(new Error("the model store is blocked by another tab"));
+    request.onblocked = () => reject(new Error("the page's store is blocked by another tab"));
   });
 }
 
-/** Runs `work(store)` in one transaction; resolves with its request's result when committed. */
-async function transact(mode, work) {
+/** Runs `work(store)` on object store `name` in one transaction; resolves with its request's result when committed. */
+async function transact(name, mode, work) {
   const db = await open();
   try {
     return await new Promise((resolve, reject) => {
-      const tx = db.transaction(STORE, mode);
-      const request = work(tx.objectStore(STORE));
+      const tx = db.transaction(name, mode);
+      const request = work(tx.objectStore(name));
       tx.oncomplete = () => resolve(request.result);
       tx.onerror = () => reject(tx.error);
-      tx.onabort = () => reject(tx.error ?? new Error("the model store's transaction was aborted"));
+      tx.onabort = () => reject(tx.error ?? new Error("the page's store aborted its transaction"));
     });
   } finally {
     db.close();
   }
 }
 
-export const ModelStore = {
-  /** The stored model, or null. */
-  async load() {
-    return (await transact("readonly", (store) => store.get(KEY))) ?? null;
-  },
+/** One record under `key` of object store `name`: load (or null), save, clear. */
+function record(name, key, copy = (r) => r) {
+  return {
+    async load() {
+      return (await transact(name, "readonly", (store) => store.get(key))) ?? null;
+    },
+    async save(value) {
+      const kept = { ...copy(value), savedAt: value.savedAt ?? Date.now() };
+      await transact(name, "readwrite", (store) => store.put(kept, key));
+    },
+    async clear() {
+      await transact(name, "readwrite", (store) => store.delete(key));
+    },
+  };
+}
 
-  /** Keeps `record` as the current model (a copy of its bytes). */
-  async save(record) {
-    const copy = { ...record, bytes: record.bytes.slice(0), savedAt: record.savedAt ?? Date.now() };
-    await transact("readwrite", (store) => store.put(copy, KEY));
-  },
+/** The current model (a copy of its bytes is kept); clear() goes back to the pretrained one. */
+export const ModelStore = record(MODELS, "current", (r) => ({ ...r, bytes: r.bytes.slice(0) }));
 
-  /** Forgets the stored model (back to the pretrained one). */
-  async clear() {
-    await transact("readwrite", (store) => store.delete(KEY));
-  },
-};
+/** The last finished ablation: its table and files. */
+export const AblationStore = record(RESULTS, "ablation");

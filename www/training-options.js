@@ -7,7 +7,7 @@
 /**
  * The limits and defaults as the core gives them:
  * @typedef {{epochs: {min: number, max: number}, pairs: {min: number, max: number},
- *   rounds: {min: number, max: number}, seed: {min: number, max: number}, min_batch: number,
+ *   rounds: {min: number, max: number}, workers: {min: number, max: number}, seed: {min: number, max: number}, min_batch: number,
  *   max_lr: number, defaults: {share: boolean, aux: boolean, epochs: number, pairs: number,
  *   lr: number, batch: number, seed: number}}} Limits
  */
@@ -89,13 +89,16 @@ export function validateTraining(raw, limits, { maxPairs } = {}) {
 }
 
 /**
- * Checks the ablation form: rounds, epochs, pairs and seed, as the core limits them.
+ * Checks the ablation form: rounds, workers, epochs, pairs and seed, as the core limits them
+ * (`workers` only when the form has that field).
  * @param {Limits} limits the core's
- * @returns {{options: {rounds, epochs, pairs, seed} | null, errors: Record<string, string>}}
+ * @returns {{options: {rounds, workers?, epochs, pairs, seed} | null, errors: Record<string, string>}}
  */
 export function validateAblation(raw, limits, { maxPairs } = {}) {
+  const workers = raw.workers === undefined ? {} : { workers: intIn(raw.workers, limits.workers.min, limits.workers.max, "Workers") };
   return collect({
     rounds: intIn(raw.rounds, limits.rounds.min, limits.rounds.max, "Rounds"),
+    ...workers,
     epochs: intIn(raw.epochs, limits.epochs.min, limits.epochs.max, "Epochs"),
     pairs: pairsIn(raw.pairs, limits, maxPairs),
     seed: seedIn(raw.seed, limits),
@@ -119,4 +122,14 @@ export function fieldOfMessage(message) {
 /** The most pairs a run may ask for: the core's limit, and what the data gives once known. */
 export function pairsMax(limits, maxPairs) {
   return Math.min(limits.pairs.max, maxPairs ?? Infinity);
+}
+
+/**
+ * The ablation's workers to offer first: the cores the browser reports
+ * (`navigator.hardwareConcurrency`), within the core's limit (each worker holds its own
+ * module, data and run).
+ */
+export function defaultWorkers(limits, cores) {
+  const n = Number.isSafeInteger(cores) && cores > 0 ? cores : 1;
+  return Math.max(limits.workers.min, Math.min(limits.workers.max, n));
 }

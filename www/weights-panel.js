@@ -4,6 +4,8 @@
 // Test hooks: button#weights-download, input#weights-upload (type file),
 // button#weights-reset; #weights-message data-state = idle | busy | ok | error.
 
+import { saveFile } from "./save-file.js";
+
 /** Files larger than this are not even read (the loader refuses over 16 MB anyway). */
 const MAX_READ_BYTES = 64 * 1024 * 1024;
 
@@ -64,14 +66,7 @@ export class WeightsPanel {
 
   async #save() {
     const { bytes, fileName } = await this.onDownload();
-    const url = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
-    const link = document.createElement("a");
-    link.href = url;
-    link.download = fileName;
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    saveFile(bytes, fileName, "application/octet-stream");
     return `Saved ${fileName} (${bytes.byteLength.toLocaleString("en")} bytes).`;
   }
 

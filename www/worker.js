@@ -1,6 +1,6 @@
 // A model's owner: a module Web Worker around the wasm facade (src/web.rs). The page runs
-// two of them (see model-client.js): a predictor (load, predict) and a trainer (train,
-// ablate, cancel), so drawing keeps predicting while a run trains.
+// a predictor (load, predict) and trainers (train, an ablation's runs, cancel; see
+// app.js and training-pool.js), so drawing keeps predicting while runs train.
 //
 // Protocol (the full text: the worker protocol of issue 4). Every request carries an id
 // and every answer names it:
@@ -14,7 +14,10 @@
 //                                           predict left (src/evidence.rs)
 //        {type: "limits", id}               the settings' limits and defaults (the core's)
 //        {type: "train", id, options}       options {share, aux, epochs, pairs, lr, batch, seed}
-//        {type: "ablate", id, rounds, epochs?, pairs?, seed?}
+//        {type: "ablationRun", id, options, index} run `index` of the ablation `options`
+//                                           {rounds, epochs?, pairs?, seed?} (0-based)
+//        {type: "ablationSummary", id, options, runs, jobs?} Table I over finished
+//                                           runs; with jobs, its files {json, csv, svg}
 //        {type: "cancel", id, target}       stop run `target` at its next epoch boundary
 //        {type: "memory", id}               the wasm linear memory's size (= its peak)
 //   out: {id, status, …}                    progress, zero or more per request:
@@ -22,9 +25,7 @@
 //                                           "digits" with {maxPairs} (what the data gives);
 //                                           "start" with {options, config} (train: the
 //                                           checked settings); "epoch" with {epoch} (train)
-//                                           or {config, round, run, runs, epoch, curves}
-//                                           (ablate); "run" with {config, round, run, runs,
-//                                           result, row} (ablate)
+//                                           or {index, round, config, epoch} (ablationRun)
 //        {id, result, ms}                   the answer; ms = time spent in this worker
 //        {id, error, fatal, cancelled}      the failure; fatal = this worker is unusable
 //                                           (the wasm module panicked) and must be replaced;
@@ -193,25 +194,44 @@ const handlers = {
     });
   },
 
-  /** R rounds × the four configurations; the result is Table I with its curves. */
-  ablate({ rounds, epochs, pairs, seed }, { id, status }) {
+  /**
+   * Run `index` (0-based) of the ablation `options` = {rounds, epochs?, pairs?, seed?}: one
+   * of the runs a pool of workers shares (training-pool.js). The result is the finished run
+   * as `ablationSummary` takes it.
+   */
+  ablationRun({ options, index }, { id, status }) {
     return exclusiveRun(id, async (run) => {
       const digits = await trainingData(status);
-      let ablation = null;
+      let planned = null;
       try {
-        ablation = new wasm.Ablation(digits, { rounds, epochs, pairs, seed });
-        const runs = ablation.runs();
-        while (!ablation.isFinished()) {
-          await checkpoint(run, () => `ablation cancelled after ${ablation.runsDone()} of ${runs} runs`);
-          const { finished, row, epoch, curves, ...where } = ablation.step();
-          status("epoch", { ...where, epoch, curves });
-          if (finished) status("run", { ...where, result: finished, row });
+        planned = new wasm.AblationRun(digits, options ?? {}, index);
+        const where = { index: planned.index(), round: planned.round(), config: planned.config() };
+        while (!planned.isFinished()) {
+          await checkpoint(run, () => `run ${index + 1} cancelled after ${planned.epochsDone()} epochs`);
+          status("epoch", { ...where, epoch: planned.step() });
         }
-        return { rounds: ablation.options().rounds, summary: ablation.summary() };
+        return planned.finish();
       } finally {
-        release(ablation);
+        release(planned);
       }
     });
+  },
+
+  /**
+   * Table I over `runs` (finished runs of the ablation `options`, in any order), the core's;
+   * with `jobs` (the workers that ran it) also its files {json, csv, svg}.
+   */
+  async ablationSummary({ options, runs, jobs }, { status }) {
+    const digits = await trainingData(status);
+    const results = new wasm.AblationResults(digits, options ?? {});
+    try {
+      for (const run of runs ?? []) results.insert(run);
+      const table = { runsDone: results.runsDone(), runs: results.runs(), summary: results.summary() };
+      if (jobs !== undefined) table.files = results.files(jobs);
+      return table;
+    } finally {
+      release(results);
+    }
   },
 
   /** Asks run `target` to stop before its next epoch; `cancelled` says whether one was running. */

@@ -5,8 +5,11 @@
 // medians and the peak wasm memory. Prints figures; asserts nothing.
 //
 //   node scripts/lib/bench-web.mjs [--runs 3] [--epochs 25] [--json]
-//   node scripts/lib/bench-web.mjs --ablate R [--epochs 25] [--json]   Table I from R rounds in the
-//                                          browser (4R runs one after another: ~15 s each here)
+//   node scripts/lib/bench-web.mjs --ablate R [--epochs 25] [--workers W] [--versus V] [--json]
+//        Table I from R rounds in the browser on W training workers (default 1; the 4R runs
+//        shared among them as the page shares them); with --versus, first on V workers, then
+//        on W: both tables, whether their numbers (all but the times) are the same, and the
+//        wall-time ratio W : V.
 //
 // Needs www/ built (scripts/build-web.sh) and npm's playwright-core in tests/e2e
 // (`npm ci --prefix tests/e2e`); scripts/bench-web.sh does both.
@@ -25,12 +28,20 @@ const { chromium } = createRequire(join(ROOT, "tests/e2e/package.json"))("playwr
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
 function usage(problem) {
-  console.error(`bench-web: ${problem}\nusage: node scripts/lib/bench-web.mjs [--runs N (1-20, default 3) | --ablate R (1-32)] [--epochs E (1-200, default 25)] [--json]`);
+  console.error(`bench-web: ${problem}\nusage: node scripts/lib/bench-web.mjs [--runs N (1-20, default 3) | --ablate R (1-32) [--workers W (1-8)] [--versus V (1-8)]] [--epochs E (1-200, default 25)] [--json]`);
   process.exit(2);
 }
 
 const parse = (argv) =>
-  parseArgs(argv, { runs: 3, epochs: 25, ablate: 0, json: false }, { "--runs": [1, 20], "--epochs": [1, 200], "--ablate": [1, 32] }, usage);
+  parseArgs(
+    argv,
+    { runs: 3, epochs: 25, ablate: 0, workers: 1, versus: 0, json: false },
+    { "--runs": [1, 20], "--epochs": [1, 200], "--ablate": [1, 32], "--workers": [1, 8], "--versus": [1, 8] },
+    usage,
+  );
+
+/** Table I's numbers without the times (which are measurements, not results). */
+const withoutTimes = (summary) => JSON.stringify(summary.map(({ elapsed_ms: _, ...row }) => row));
 
 /** Table I as `twinnet ablate` prints it: mean ± std per configuration. */
 function printTable(t) {
@@ -38,7 +49,7 @@ function printTable(t) {
   const [loss, percent] = [stat(3), stat(1)];
   console.log(
     `${t.browser} (headless), wasm (${t.wasm_build}) in a module Web Worker: ablation, ${t.rounds} rounds × 4 configurations, ` +
-      `${t.epochs} epochs, one run after another: ${(t.wall_ms / 1000).toFixed(0)} s; peak wasm memory ` +
+      `${t.epochs} epochs, on ${t.workers} worker(s): ${(t.wall_ms / 1000).toFixed(1)} s; peak wasm memory of a worker ` +
       `${(t.peak_memory_bytes / 2 ** 20).toFixed(1)} MiB`,
   );
   console.log("  configuration | train loss | test loss | train error % | test error % (head) | test error % (readout) | test digit error % | s / run");
@@ -82,9 +93,27 @@ try {
     return { ...result, browser: `Chromium ${context.browser()?.version() ?? ""}`.trim() };
   };
   if (args.ablate) {
-    const table = await measure("twinnetAblate", { rounds: args.ablate, epochs: args.epochs });
-    if (args.json) console.log(JSON.stringify(table));
-    else printTable(table);
+    const ablate = (workers) => measure("twinnetAblate", { rounds: args.ablate, epochs: args.epochs, workers });
+    const versus = args.versus ? await ablate(args.versus) : null;
+    const table = await ablate(args.workers);
+    const comparison = versus && {
+      workers: [versus.workers, table.workers],
+      wall_ms: [versus.wall_ms, table.wall_ms],
+      ratio: table.wall_ms / versus.wall_ms,
+      same_table: withoutTimes(versus.summary) === withoutTimes(table.summary),
+    };
+    if (args.json) {
+      console.log(JSON.stringify(versus ? { versus, table, comparison } : table));
+    } else {
+      if (versus) printTable(versus);
+      printTable(table);
+      if (comparison) {
+        console.log(
+          `${table.workers} workers vs ${versus.workers}: ${(table.wall_ms / 1000).toFixed(1)} s vs ${(versus.wall_ms / 1000).toFixed(1)} s, ` +
+            `ratio ${comparison.ratio.toFixed(2)}; same Table I (all but the times): ${comparison.same_table ? "yes" : "NO"}`,
+        );
+      }
+    }
   } else {
     const report = await measure("twinnetBench", { runs: args.runs, epochs: args.epochs });
     if (args.json) {

@@ -158,7 +158,7 @@ test("the keyboard alone reaches every control in order with a visible focus, tr
     "example-a", "clear-a", "example-b", "clear-b", "a", "evidence-digit",
     "weights-download", "weights-upload", "weights-reset",
     "opt-share", "opt-aux", "opt-epochs", "opt-pairs", "opt-lr", "opt-batch", "opt-seed", "train-start",
-    "ablate-rounds", "summary", "ablate-start",
+    "ablate-rounds", "ablate-workers", "summary", "ablate-start",
   ];
   assert.deepEqual(stops.map((s) => s.name), expected, "tab order");
   for (const { name, ring } of stops) assert.ok(ring, `${name}: no visible focus ring`);

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fieldOfMessage, pairsMax, validateAblation, validateTraining } from "../../www/training-options.js";
+import { defaultWorkers, fieldOfMessage, pairsMax, validateAblation, validateTraining } from "../../www/training-options.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 const wasm = await import(join(ROOT, "www/pkg/twinnet.js"));
@@ -66,6 +66,16 @@ test("ablation: rounds, epochs and pairs as the core limits them", () => {
   assert.match(validateAblation({ ...raw, rounds: "33" }, LIMITS).errors.rounds, /1–32/);
   assert.match(validateAblation({ ...raw, rounds: "0" }, LIMITS).errors.rounds, /1–32/);
   assert.match(validateAblation({ ...raw, pairs: "2600" }, LIMITS, EMBEDDED).errors.pairs, /at most 2,500 pairs/);
+  assert.deepEqual(validateAblation({ ...raw, workers: "2" }, LIMITS).options, { rounds: 4, workers: 2, epochs: 25, pairs: 1000, seed: 1000 });
+  assert.match(validateAblation({ ...raw, workers: "0" }, LIMITS).errors.workers, /Workers must be 1–8, got 0/);
+  assert.match(validateAblation({ ...raw, workers: "9" }, LIMITS).errors.workers, /1–8/);
+});
+
+test("the ablation's workers: the browser's cores within the core's limit", () => {
+  assert.deepEqual(LIMITS.workers, { min: 1, max: 8 });
+  assert.equal(defaultWorkers(LIMITS, 2), 2);
+  assert.equal(defaultWorkers(LIMITS, 64), 8);
+  assert.equal(defaultWorkers(LIMITS, undefined), 1, "a browser that does not say");
 });
 
 test("the field a core's message is about", () => {

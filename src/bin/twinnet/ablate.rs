@@ -6,14 +6,15 @@ use std::time::Instant;
 
 use anyhow::{bail, Result};
 use rayon::prelude::*;
-use serde_json::json;
 use twinnet::ablation::{self, ConfigSummary};
 use twinnet::options::AblationOptions;
+use twinnet::plot;
+use twinnet::report::{self, Report};
 use twinnet::stats::Stat;
 use twinnet::train::{self, RunResult};
 
 use crate::commands::write_file;
-use crate::{check_threads, plot, progress, set_threads, sources, AblateArgs};
+use crate::{check_threads, progress, set_threads, sources, AblateArgs};
 
 /// A time statistic in ms, in seconds (as the table shows it).
 fn seconds(ms: &Stat) -> Stat {
@@ -44,38 +45,6 @@ pub fn markdown(rows: &[ConfigSummary]) -> String {
             pm(&r.test_error_readout, 1),
             pm(&seconds(&r.elapsed_ms), 2)
         );
-    }
-    out
-}
-
-fn csv(rows: &[ConfigSummary]) -> String {
-    let mut out = String::from("config,share,aux,rounds");
-    for k in [
-        "train_loss",
-        "test_loss",
-        "train_error",
-        "test_error",
-        "test_error_readout",
-        "test_digit_error",
-        "elapsed_ms",
-    ] {
-        out += &format!(",{k}_mean,{k}_std");
-    }
-    out.push('\n');
-    for r in rows {
-        out += &format!("{},{},{},{}", r.name, r.share, r.aux, r.rounds);
-        for s in [
-            &r.train_loss,
-            &r.test_loss,
-            &r.train_error,
-            &r.test_error,
-            &r.test_error_readout,
-            &r.test_digit_error,
-            &r.elapsed_ms,
-        ] {
-            out += &format!(",{},{}", s.mean, s.std);
-        }
-        out.push('\n');
     }
     out
 }
@@ -144,32 +113,13 @@ pub fn ablate(args: AblateArgs) -> Result<()> {
     bar.finish_and_clear();
     let rows = ablation::summarize(&results);
     if let Some(path) = &args.csv {
-        write_file(path, csv(&rows).as_bytes())?;
+        write_file(path, report::csv(&rows).as_bytes())?;
     }
     if let Some(path) = &args.plot {
         write_file(path, plot::curves_svg(&rows).as_bytes())?;
     }
     if args.json {
-        let configs: Vec<_> = rows
-            .iter()
-            .map(|r| {
-                json!({
-                    "name": r.name, "share": r.share, "aux": r.aux, "rounds": r.rounds,
-                    "train_loss": r.train_loss, "test_loss": r.test_loss,
-                    "train_error": r.train_error, "test_error": r.test_error,
-                    "test_error_readout": r.test_error_readout, "test_digit_error": r.test_digit_error,
-                    "elapsed_ms": r.elapsed_ms, "curves": r.curves,
-                })
-            })
-            .collect();
-        println!(
-            "{}",
-            json!({
-                "rounds": args.rounds, "pairs": args.pairs, "epochs": args.epochs, "seed": args.seed,
-                "lr": args.lr, "batch": args.batch, "jobs": jobs,
-                "configurations": configs,
-            })
-        );
+        println!("{}", Report::new(&options, jobs, &rows).json()?);
     } else {
         let mut out = std::io::stdout().lock();
         writeln!(

@@ -3,7 +3,6 @@
 mod ablate;
 mod commands;
 mod files;
-mod plot;
 mod png_input;
 mod pretrain;
 mod progress;

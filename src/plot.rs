@@ -1,9 +1,10 @@
-//! Fig. 2-style SVG: mean training curves per configuration with ±std bands.
+//! Fig. 2 as an SVG: mean training curves per configuration with ±std bands, from Table I's
+//! rows (`twinnet ablate --plot` writes it; the page downloads it).
 
 use std::fmt::Write;
 
-use twinnet::ablation::ConfigSummary;
-use twinnet::stats::Stat;
+use crate::ablation::ConfigSummary;
+use crate::stats::Stat;
 
 const COLORS: [&str; 4] = ["#d62728", "#ff7f0e", "#2ca02c", "#1f77b4"];
 const PANEL_W: f64 = 420.0;
