@@ -31,7 +31,8 @@ const trainResult = (page) =>
 /** Starts a run and waits until it ends; returns #train-result's hooks. */
 async function train(page) {
   await page.click("#train-start");
-  await page.waitForSelector('#train-result[data-state="running"]', { timeout: TIMEOUT });
+  // Starting waits for the trainer's module (4 MB of wasm to compile): slow on a loaded machine.
+  await page.waitForSelector('#train-result[data-state="running"]', { timeout: RUN_TIMEOUT });
   await page.waitForSelector('#train-result:not([data-state="running"])', { timeout: RUN_TIMEOUT });
   return trainResult(page);
 }
