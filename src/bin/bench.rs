@@ -4,6 +4,11 @@
 //!
 //! `cargo run --release --bin bench -- [--runs 3] [--epochs 25] [--threads 1] [--json]`
 
+// The CLI's bounded reads (only `read_bounded` is used here).
+#[path = "twinnet/files.rs"]
+#[allow(dead_code)]
+mod files;
+
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -54,8 +59,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::env::set_var("RAYON_NUM_THREADS", threads.to_string());
 
     let path = args.digits.display().to_string();
-    let bytes = std::fs::read(&args.digits)
-        .map_err(|e| format!("{path}: {e} (run scripts/fetch-data.sh)"))?;
+    // Bounded as the CLI reads it: no bigger than the file's header says.
+    let bytes = files::read_bounded(&args.digits, |head| digits_file::file_bound(&path, head))
+        .map_err(|e| format!("{e:#} (run scripts/fetch-data.sh)"))?;
     let sources = Sources::split_halves(&digits_file::decode(&path, &bytes)?, DEFAULT_SPLIT_SEED);
     let model_config = ModelConfig::SHARE_AUX;
 
