@@ -32,7 +32,7 @@ use wasm_bindgen::JsCast;
 
 use crate::ablation;
 use crate::data::pairs::{Sources, DEFAULT_SPLIT_SEED};
-use crate::data::{digits_file, PIXELS14};
+use crate::data::{digits_file, standard_set, PIXELS14};
 use crate::evidence;
 use crate::model::{Normalization, TwinNet};
 use crate::options::{AblationOptions, Limits, TrainOptions};
@@ -314,9 +314,44 @@ impl TrainingData {
         })
     }
 
+    /// The standard MNIST set from its four idx files (`train-images-idx3-ubyte`,
+    /// `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte`, `t10k-labels-idx1-ubyte`, raw or
+    /// gzip), `files[i]` named `names[i]`, in any order: recognised by content, checked as
+    /// `twinnet --mnist` checks them (`crate::data::standard_set`); training pairs come from
+    /// the larger set, test pairs from the other. Throws an `Error` with the loader's message.
+    #[wasm_bindgen(js_name = fromMnist)]
+    pub fn from_mnist(
+        names: Vec<String>,
+        files: Vec<js_sys::Uint8Array>,
+    ) -> Result<TrainingData, JsError> {
+        let bytes: Vec<Vec<u8>> = files.iter().map(js_sys::Uint8Array::to_vec).collect();
+        let named: Vec<(&str, &[u8])> = names
+            .iter()
+            .map(String::as_str)
+            .chain(std::iter::repeat("an unnamed file"))
+            .zip(bytes.iter().map(Vec::as_slice))
+            .collect();
+        let sources = standard_set::read(&named)?;
+        Ok(Self {
+            sources: Arc::new(sources),
+        })
+    }
+
     /// Images in the file.
     pub fn images(&self) -> usize {
         self.sources.train.len() + self.sources.test.len()
+    }
+
+    /// Images the training pairs are drawn from.
+    #[wasm_bindgen(js_name = trainImages)]
+    pub fn train_images(&self) -> usize {
+        self.sources.train.len()
+    }
+
+    /// Images the test pairs are drawn from.
+    #[wasm_bindgen(js_name = testImages)]
+    pub fn test_images(&self) -> usize {
+        self.sources.test.len()
     }
 
     /// The most pairs a run can draw: each half gives 2 distinct images per pair.

@@ -19,7 +19,8 @@ import { TrainingPool } from "./training-pool.js";
 import { WeightsPanel } from "./weights-panel.js";
 import { build as wasmBuild } from "./wasm-module.js";
 import { registerServiceWorker } from "./offline.js";
-import { AblationStore } from "./store.js";
+import { AblationStore, DataStore } from "./store.js";
+import { DataPanel } from "./data-panel.js";
 
 const WORKER_URL = new URL("worker.js", import.meta.url);
 const WEIGHTS_URL = new URL("twinnet.safetensors", document.baseURI);
@@ -246,5 +247,47 @@ AblationStore.load()
   })
   .catch(() => {}); // nothing kept (or no IndexedDB): the panel starts empty
 ablation.onCancel = () => pool.cancel();
+
+// ---- The training data ----
+
+const dataPanel = new DataPanel(document);
+
+/** Hands `files` ([{name, bytes}]) to the trainer; the pool and the forms follow it. */
+async function useStandardSet(files) {
+  dataPanel.loading(files.length);
+  const payload = { files };
+  const { result } = await trainer.keep("useData", payload);
+  pool.setData(payload);
+  learnedMaxPairs(result.maxPairs);
+  dataPanel.ready(result, files.map((f) => f.name));
+}
+
+dataPanel.onFiles = async (picked) => {
+  const kept = pool.hasData ? "The files in use before stay in use." : "The embedded digits stay in use.";
+  try {
+    const files = await Promise.all(picked.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
+    await useStandardSet(files);
+    await DataStore.save({ files }).catch((e) => setNote(`The MNIST files are in use but could not be kept for your next visit: ${e.message}.`));
+  } catch (e) {
+    dataPanel.refused(e.message, kept);
+  }
+};
+
+dataPanel.onReset = async () => {
+  try {
+    const { result } = await trainer.keep("useData", {});
+    pool.setData(null);
+    learnedMaxPairs(result.maxPairs);
+    dataPanel.embedded();
+  } catch (e) {
+    dataPanel.refused(e.message, "The MNIST files stay in use.");
+    return;
+  }
+  await DataStore.clear().catch(() => {});
+};
+
+DataStore.load()
+  .then((record) => record && useStandardSet(record.files))
+  .catch((e) => dataPanel.embedded(`(The MNIST files kept from your last visit could not be used: ${e.message}.)`));
 
 startModel();

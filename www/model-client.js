@@ -19,6 +19,7 @@ export class ModelClient {
   #worker = null;
   #nextId = 1;
   #pending = new Map(); // id → {resolve, reject, onStatus}
+  #kept = null; // {type, payload}: state every worker of this client must hold (keep())
 
   /** @param {URL} workerUrl the module worker script. */
   constructor(workerUrl) {
@@ -29,6 +30,8 @@ export class ModelClient {
   #start() {
     this.#worker = new Worker(this.#workerUrl, { type: "module" });
     this.#worker.onmessage = ({ data }) => this.#answer(data);
+    // A replacement worker first gets the state its predecessor held.
+    if (this.#kept) this.request(this.#kept.type, this.#kept.payload).catch(() => {});
     // The worker script itself failed (not a request): nothing pending can finish.
     this.#worker.onerror = (event) => {
       event.preventDefault();
@@ -58,6 +61,17 @@ export class ModelClient {
   #failAll(error) {
     for (const request of this.#pending.values()) request.reject(error);
     this.#pending.clear();
+  }
+
+  /**
+   * Sends `type` as request() does and, once the worker has accepted it, keeps it: a worker
+   * that replaces this one (after a crash) gets it again before anything else. For state a
+   * worker must hold, such as the data it trains on. A refused request keeps the last one.
+   */
+  async keep(type, payload) {
+    const answer = await this.request(type, payload);
+    this.#kept = { type, payload };
+    return answer;
   }
 
   /**

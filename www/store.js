@@ -6,19 +6,22 @@
 //   since the epoch)};
 // - the last finished ablation (AblationStore): {options ({rounds, epochs, pairs, seed}),
 //   workers, runsDone, runs, summary (the core's Table I), files ({json, csv, svg}, the
-//   core's), savedAt}.
+//   core's), savedAt};
+// - the training data chosen (DataStore; none = the embedded digits): {files: [{name,
+//   bytes}], the standard MNIST set's four idx files, savedAt}.
 
 const DB_NAME = "twinnet";
-const VERSION = 2;
+const VERSION = 3;
 const MODELS = "models"; // version 1's one store
 const RESULTS = "results";
+const DATA = "data";
 
 function open() {
   return new Promise((resolve, reject) => {
     const request = indexedDB.open(DB_NAME, VERSION);
     request.onupgradeneeded = () => {
       const db = request.result;
-      for (const store of [MODELS, RESULTS]) {
+      for (const store of [MODELS, RESULTS, DATA]) {
         if (!db.objectStoreNames.contains(store)) db.createObjectStore(store);
       }
     };
@@ -65,3 +68,6 @@ export const ModelStore = record(MODELS, "current", (r) => ({ ...r, bytes: r.byt
 
 /** The last finished ablation: its table and files. */
 export const AblationStore = record(RESULTS, "ablation");
+
+/** The standard MNIST files the page trains on; clear() goes back to the embedded digits. */
+export const DataStore = record(DATA, "mnist");

@@ -19,6 +19,7 @@ export class TrainingPool {
   /** client → the id of its run under way (the cancel target). */
   #running = new Map();
   #cancelled = false;
+  #data = null; // the trainer's useData payload, for the extra workers (null: embedded digits)
 
   /**
    * @param {URL} workerUrl worker.js, for the extra workers
@@ -27,6 +28,16 @@ export class TrainingPool {
   constructor(workerUrl, first) {
     this.#workerUrl = workerUrl;
     this.#first = first;
+  }
+
+  /** The data the pool's runs train on: the useData payload the trainer holds. */
+  setData(payload) {
+    this.#data = payload;
+  }
+
+  /** Whether the runs train on files given with setData (else on the embedded digits). */
+  get hasData() {
+    return this.#data !== null;
   }
 
   /**
@@ -86,6 +97,7 @@ export class TrainingPool {
 
     const extra = Array.from({ length: Math.max(0, workers - 1) }, () => new ModelClient(this.#workerUrl));
     try {
+      if (this.#data) await Promise.all(extra.map((client) => client.keep("useData", this.#data)));
       await Promise.all([this.#first, ...extra].map(work));
     } finally {
       for (const client of extra) client.close();

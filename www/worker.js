@@ -18,6 +18,11 @@
 //                                           {rounds, epochs?, pairs?, seed?} (0-based)
 //        {type: "ablationSummary", id, options, runs, jobs?} Table I over finished
 //                                           runs; with jobs, its files {json, csv, svg}
+//        {type: "useData", id, files?}      train on the standard MNIST set, files [{name,
+//                                           bytes}] (the four idx files, any order), or
+//                                           without files on the embedded digits again;
+//                                           answers {trainImages, testImages, maxPairs}; a
+//                                           refused set leaves the data as they were
 //        {type: "cancel", id, target}       stop run `target` at its next epoch boundary
 //        {type: "memory", id}               the wasm linear memory's size (= its peak)
 //   out: {id, status, …}                    progress, zero or more per request:
@@ -232,6 +237,23 @@ const handlers = {
     } finally {
       release(results);
     }
+  },
+
+  /** The data the next runs train on: the standard MNIST files given, or the embedded digits. */
+  async useData({ files }, { status }) {
+    if (running) throw new Error("the data cannot change while a run is under way: cancel it or wait for it");
+    let next;
+    if (files) {
+      await wasmReady;
+      next = wasm.TrainingData.fromMnist(
+        files.map((f) => f.name),
+        files.map((f) => new Uint8Array(f.bytes)),
+      );
+    }
+    if (data) release(await data.catch(() => null));
+    data = next ? Promise.resolve(next) : null;
+    const digits = await trainingData(status);
+    return { trainImages: digits.trainImages(), testImages: digits.testImages(), maxPairs: digits.maxPairs() };
   },
 
   /** Asks run `target` to stop before its next epoch; `cancelled` says whether one was running. */

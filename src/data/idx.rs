@@ -127,6 +127,26 @@ fn labels_header(input: &mut Input<'_>) -> Result<u32, DataError> {
     Ok(count)
 }
 
+/// What an idx file holds, from its header alone (checked as the readers check it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contents {
+    /// This many 28×28 images.
+    Images(u32),
+    /// This many labels.
+    Labels(u32),
+}
+
+/// Whether `bytes` (raw or gzip) are an idx images or labels file, and how many; an error
+/// with the images reader's message if neither.
+pub fn contents(name: &str, bytes: &[u8]) -> Result<Contents, DataError> {
+    match images_header(&mut Input::new(name, bytes)) {
+        Ok(count) => Ok(Contents::Images(count)),
+        Err(as_images) => labels_header(&mut Input::new(name, bytes))
+            .map(Contents::Labels)
+            .map_err(|_| as_images),
+    }
+}
+
 /// Reads a matching pair of idx files (raw or gzip) into a [`DigitSet`].
 pub fn read_set(
     images_name: &str,

@@ -11,6 +11,7 @@ pub mod digits_file;
 pub mod idx;
 mod input;
 pub mod pairs;
+pub mod standard_set;
 
 /// The image sizes, defined with the preprocessing that makes them (data uses it for
 /// pairs), and part of this module's interface too.

@@ -156,7 +156,7 @@ test("the keyboard alone reaches every control in order with a visible focus, tr
   const stops = await tabTo(page, "#ablate-start");
   const expected = [
     "example-a", "clear-a", "example-b", "clear-b", "a", "evidence-digit",
-    "weights-download", "weights-upload", "weights-reset",
+    "weights-download", "weights-upload", "weights-reset", "data-upload",
     "opt-share", "opt-aux", "opt-epochs", "opt-pairs", "opt-lr", "opt-batch", "opt-seed", "train-start",
     "ablate-rounds", "ablate-workers", "summary", "ablate-start",
   ];
