@@ -11,13 +11,18 @@
 // DOM updated, before the frame that paints it).
 //
 // Evidence maps follow a verdict, never delay it: once the shown prediction is of the
-// drawings as they are and no stroke is under way, the worker is asked for the maps of the
-// drawings it holds (after the verdict's frame); a change to a pad takes the maps away,
-// and maps that come back for drawings changed meanwhile are dropped.
+// drawings as they are and no stroke has been under way for EVIDENCE_PAUSE_MS, the worker is
+// asked for the maps of the drawings it holds; a change to a pad takes the maps away (and
+// cancels a request not yet sent), and maps that come back for drawings changed meanwhile
+// are dropped. The pause keeps the maps' forward passes (a few ms in the worker) out of the
+// way of the next stroke's verdict while a person is still drawing.
 //
 // Screen readers hear only final verdicts: the answer to the drawings at a pointer release
 // or after a clear goes to ResultsView.announce (a polite live region); the answers while a
 // stroke is being drawn are only shown, and a new stroke cancels an announcement not yet made.
+
+/** How long the drawings must stay as they are before their evidence maps are asked for. */
+const EVIDENCE_PAUSE_MS = 250;
 
 const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
 
@@ -34,6 +39,7 @@ export class LivePrediction {
   #finalAt = null; // the last release or clear, until its verdict is announced
   #explanations = 0; // evidence requests made; an answer to an older one is stale
   #evidenceShown = false;
+  #evidenceTimer = 0;
 
   #client;
   #results;
@@ -112,7 +118,8 @@ export class LivePrediction {
       if (this.#releasedAt !== null) this.#send();
       else this.changed();
     } else if (clears === this.#clears && !this.#pads.a.drawing && !this.#pads.b.drawing) {
-      this.#explain();
+      clearTimeout(this.#evidenceTimer);
+      this.#evidenceTimer = setTimeout(() => this.#explain(), EVIDENCE_PAUSE_MS);
     }
   }
 
@@ -131,6 +138,7 @@ export class LivePrediction {
 
   /** The drawings changed: maps made or being made are of drawings no longer shown. */
   #forgetEvidence() {
+    clearTimeout(this.#evidenceTimer);
     this.#explanations++;
     if (!this.#evidenceShown) return;
     this.#evidenceShown = false;
