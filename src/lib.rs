@@ -11,6 +11,7 @@
 //! - [`train`]: one training run: the epoch-at-a-time [`train::Trainer`], the stepped and
 //!   timed [`train::TrainingRun`], [`train::run`], its reports.
 //! - [`options`]: the settings of a run and of an ablation: defaults, limits, validation.
+//! - [`drawn`]: the drawn-digit benchmark: held-out digits painted with the page's pen.
 //! - [`evaluate`]: pairs as tensors, evaluation, digit accuracy.
 //! - [`examples`]: the page's example digits: held-out digits as pen strokes.
 //! - [`evidence`]: evidence maps: how much each pixel moved the verdict (occlusion).
@@ -26,6 +27,7 @@
 
 pub mod ablation;
 pub mod data;
+pub mod drawn;
 pub mod evaluate;
 pub mod evidence;
 pub mod examples;

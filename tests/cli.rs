@@ -524,9 +524,9 @@ fn hostile_input_is_refused_before_it_is_read_or_run() {
     assert!(e.ends_with("--pairs must be at least 1"), "{e}");
 }
 
-#[test]
-fn examples_are_made_from_held_out_digits_the_model_reads() {
-    let dir = common::temp_dir("cli-examples");
+/// A directory holding the held-out fixture (images 55,000–55,199) as a training set.
+fn heldout_dir(name: &str) -> std::path::PathBuf {
+    let dir = common::temp_dir(name);
     for (fixture, name) in [
         ("images-idx3-ubyte.gz", "train-images-idx3-ubyte.gz"),
         ("labels-idx1-ubyte.gz", "train-labels-idx1-ubyte.gz"),
@@ -536,6 +536,44 @@ fn examples_are_made_from_held_out_digits_the_model_reads() {
             .join(fixture);
         std::fs::copy(from, dir.join(name)).unwrap();
     }
+    dir
+}
+
+#[test]
+fn drawn_benchmark_scores_every_size_and_pen() {
+    let dir = heldout_dir("cli-drawn");
+    let v = ok_json(&["drawn", "--mnist", s(&dir), "--holdout", "200", "--json"]);
+    assert_eq!(v["images"], serde_json::json!([0, 199]));
+    assert_eq!(v["scans"]["digits"], 200);
+    assert_eq!(v["scans"]["pairs"], 100);
+    let scans = v["scans"]["digit_accuracy"].as_f64().unwrap();
+    assert!(scans >= 95.0, "scans {scans}");
+    let cells = v["drawn"].as_array().unwrap();
+    assert_eq!(cells.len(), 15);
+    assert_eq!(cells.iter().filter(|c| c["page_pen"] == true).count(), 3);
+    for c in cells {
+        let digits = c["score"]["digit_accuracy"].as_f64().unwrap();
+        let verdicts = c["score"]["verdict_accuracy"].as_f64().unwrap();
+        assert!((0.0..=100.0).contains(&digits) && (0.0..=100.0).contains(&verdicts));
+        // The shipped model reads most digits whatever the pen.
+        assert!(digits > 60.0, "{c}");
+    }
+    let page_large = cells
+        .iter()
+        .find(|c| c["page_pen"] == true && c["size"][0].as_f64() == Some(0.6f32 as f64))
+        .unwrap();
+    let large = page_large["score"]["digit_accuracy"].as_f64().unwrap();
+    assert!(large >= 95.0, "page pen, 60–95 %: {large}");
+    let e = error_line(&["drawn", "--mnist", s(&dir), "--holdout", "201"]);
+    assert!(
+        e.contains("--holdout 201 does not fit the 200 images"),
+        "{e}"
+    );
+}
+
+#[test]
+fn examples_are_made_from_held_out_digits_the_model_reads() {
+    let dir = heldout_dir("cli-examples");
     let out = dir.join("examples.json");
     let run = twinnet(&[
         "examples",
