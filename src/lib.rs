@@ -22,6 +22,7 @@
 //! - [`model`]: the published TwinNet on candle and the probabilistic readout.
 //! - [`kernels`]: fused conv kernels (candle ops with their own backward pass).
 //! - [`preprocess`]: a drawing's pixels (any size) → MNIST's 28×28 → 14×14.
+//! - [`thickness`]: the stroke width of a fitted drawing, estimated and brought to MNIST's.
 //! - [`stats`]: mean ± sample std, median.
 //! - [`rng`]: the one seeded random number generator.
 
@@ -39,6 +40,7 @@ pub mod preprocess;
 pub mod rng;
 pub mod stats;
 pub mod strokes;
+pub mod thickness;
 pub mod train;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
