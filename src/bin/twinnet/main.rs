@@ -272,13 +272,13 @@ struct PretrainArgs {
     #[arg(long, default_value_t = 5000)]
     holdout: usize,
     /// Redrawn (pen-stroke) copies added to the training images.
-    #[arg(long, default_value_t = 20000)]
+    #[arg(long, default_value_t = 40000)]
     redrawn: usize,
     /// Training pairs per epoch (images are re-paired every epoch).
-    #[arg(long, default_value_t = 30000)]
+    #[arg(long, default_value_t = 40000)]
     pairs: usize,
     /// Epochs.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 40)]
     epochs: usize,
     /// Adam learning rate.
     #[arg(long, default_value_t = 0.005)]
