@@ -13,6 +13,7 @@
 //! - [`train`]: one training run: the epoch-at-a-time [`train::Trainer`], the stepped and
 //!   timed [`train::TrainingRun`], [`train::run`], its reports.
 //! - [`options`]: the settings of a run and of an ablation: defaults, limits, validation.
+//! - [`drawn`]: the drawn-digit benchmark: held-out digits painted with the page's pen.
 //! - [`evaluate`]: pairs as tensors, evaluation, digit accuracy.
 //! - [`examples`]: the page's example digits: held-out digits as pen strokes.
 //! - [`evidence`]: evidence maps: how much each pixel moved the verdict (occlusion).
@@ -23,11 +24,13 @@
 //! - [`model`]: the published TwinNet on candle and the probabilistic readout.
 //! - [`kernels`]: fused conv kernels (candle ops with their own backward pass).
 //! - [`preprocess`]: a drawing's pixels (any size) → MNIST's 28×28 → 14×14.
+//! - [`thickness`]: the stroke width of a fitted drawing, estimated and brought to MNIST's.
 //! - [`stats`]: mean ± sample std, median.
 //! - [`rng`]: the one seeded random number generator.
 
 pub mod ablation;
 pub mod data;
+pub mod drawn;
 pub mod evaluate;
 pub mod evidence;
 pub mod examples;
@@ -41,6 +44,7 @@ pub mod report;
 pub mod rng;
 pub mod stats;
 pub mod strokes;
+pub mod thickness;
 pub mod train;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

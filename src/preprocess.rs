@@ -37,7 +37,15 @@
 //!    interpolation: when shrinking, each output pixel is the exact area average (box
 //!    filter) of the source pixels it covers; when enlarging, bilinear interpolation
 //!    of the source pixel centres. Ink outside the bounding box counts as 0.
-//! 4. Contrast: if the brightest output pixel is below 1 (e.g. a thin pen on a large
+//! 4. Stroke width: a drawing with the resolution for it (a bounding box of at least
+//!    40 pixels) is fitted into a field `f` = 2 to [`MAX_FINE`] times finer than
+//!    28×28 (still an exact area average), where strokes thicker or thinner than most
+//!    MNIST digits' are brought to MNIST's width ([`thickness`]); the field's `f`×`f`
+//!    blocks are then averaged into the 28×28 — for a drawing left as it is, exactly
+//!    what the single pass gives, up to rounding. A normalised field is fitted again
+//!    (steps 2 and 3 on the field: its box and centre of mass have moved). A small
+//!    image (an MNIST digit) is fitted directly and its strokes are left alone.
+//! 5. Contrast: if the brightest output pixel is below 1 (e.g. a thin pen on a large
 //!    canvas), all values are scaled so that it is 1, as in every MNIST digit.
 //!
 //! [`pool_2x2`] then averages 2×2 blocks, 28×28 → 14×14, the input of the network;
@@ -46,6 +54,8 @@
 //!
 //! Everything is plain arithmetic on slices: no threads, files or clocks, so the same
 //! code runs natively and in WebAssembly.
+
+use crate::thickness;
 
 /// Side of an MNIST image (and of [`to_mnist28`]'s output).
 pub const SIDE28: usize = 28;
@@ -73,6 +83,10 @@ pub const MIN_INK_PER_SIDE: f32 = 0.05;
 
 /// The larger side of the ink's bounding box after scaling, in 28×28 pixels.
 pub const BOX_SIDE: f32 = 20.0;
+
+/// Most pixels per MNIST pixel (along each axis) of the field a drawing is fitted into
+/// before its stroke width is normalised ([`thickness`]).
+pub const MAX_FINE: usize = 3;
 
 /// A grayscale image as ink intensities in [0, 1] (0 = background, 1 = full ink),
 /// row-major, `width * height` values.
@@ -329,16 +343,16 @@ impl Taps {
     }
 }
 
-/// Resampling taps for the 28 output pixels along one axis: the source point `com`
-/// (continuous coordinates) maps to the centre of output pixel 14, and source lengths
-/// are multiplied by `scale`. Only source pixels `lo..=hi` contribute (the rest is
+/// Resampling taps for the `side` output pixels along one axis: the source point `com`
+/// (continuous coordinates) maps to the centre of the field (the centre of pixel 14
+/// when `side` is 28), and source lengths are multiplied by `scale`. Only source pixels `lo..=hi` contribute (the rest is
 /// background). Shrinking (`scale <= 1`) averages the covered area (box filter);
 /// enlarging interpolates linearly between source pixel centres.
-fn axis_taps(scale: f64, com: f64, lo: usize, hi: usize) -> Vec<Taps> {
-    let target = SIDE28 as f64 / 2.0 + 0.5;
+fn axis_taps(scale: f64, com: f64, lo: usize, hi: usize, side: usize) -> Vec<Taps> {
+    let target = (SIDE28 as f64 / 2.0 + 0.5) * (side / SIDE28) as f64;
     let to_source = |u: f64| (u - target) / scale + com;
     let (lo, hi) = (lo as f64, hi as f64);
-    (0..SIDE28)
+    (0..side)
         .map(|k| {
             let k = k as f64;
             let mut taps: Vec<(f64, f64)> = Vec::new();
@@ -387,32 +401,27 @@ pub fn to_mnist28(img: &GrayImage) -> Option<[f32; PIXELS28]> {
     let box_w = stats.x1 - stats.x0 + 1;
     let box_h = stats.y1 - stats.y0 + 1;
     let scale = f64::from(BOX_SIDE) / box_w.max(box_h) as f64;
-    let x_taps = axis_taps(scale, stats.com_x, stats.x0, stats.x1);
-    let y_taps = axis_taps(scale, stats.com_y, stats.y0, stats.y1);
-
-    // Horizontal pass: every source row of the box → 28 columns.
-    let mut rows = vec![0.0f32; box_h * SIDE28];
-    for (row_out, row_in) in rows
-        .chunks_exact_mut(SIDE28)
-        .zip(img.ink.chunks_exact(img.width).skip(stats.y0))
+    // As fine as the drawing resolves (every fine pixel still averages whole source
+    // pixels), at most MAX_FINE.
+    let fine = ((1.0 / scale).floor() as usize).clamp(1, MAX_FINE);
+    let side = SIDE28 * fine;
+    let mut field = fit(img, &stats, scale * fine as f64, side);
+    if fine > 1
+        && thickness::normalise(&mut field, side, fine, BOX_SIDE).is_some_and(|w| w.changed())
     {
-        for (out, taps) in row_out.iter_mut().zip(&x_taps) {
-            *out = taps.apply(|x| row_in.get(x).copied().map_or(0.0, floored));
-        }
+        // Thinner or thicker strokes change the box and may move the centre of mass:
+        // fit the normalised field again.
+        let normalised = GrayImage {
+            width: side,
+            height: side,
+            ink: field,
+        };
+        let again = InkStats::measure(&normalised)?;
+        let fine_box = BOX_SIDE as f64 * fine as f64;
+        let refit = fine_box / (again.x1 - again.x0 + 1).max(again.y1 - again.y0 + 1) as f64;
+        field = fit(&normalised, &again, refit, side);
     }
-
-    // Vertical pass: box rows → 28 rows.
-    let mut field = [0.0f32; PIXELS28];
-    for (row_out, taps) in field.chunks_exact_mut(SIDE28).zip(&y_taps) {
-        for (col, out) in row_out.iter_mut().enumerate() {
-            *out = taps.apply(|y| {
-                y.checked_sub(stats.y0)
-                    .and_then(|r| rows.get(r * SIDE28 + col))
-                    .copied()
-                    .unwrap_or(0.0)
-            });
-        }
-    }
+    let mut field = pool_fine(&field, fine);
 
     // Contrast: the brightest pixel becomes full ink.
     let peak = field.iter().fold(0.0f32, |m, &v| m.max(v));
@@ -424,6 +433,53 @@ pub fn to_mnist28(img: &GrayImage) -> Option<[f32; PIXELS28]> {
         .iter_mut()
         .for_each(|v| *v = (*v * gain).clamp(0.0, 1.0));
     Some(field)
+}
+
+/// Steps 2 and 3 of the recipe into a `side`×`side` field (`side / 28` pixels per MNIST
+/// pixel): the ink's box scaled by `scale`, its centre of mass on the field's centre.
+fn fit(img: &GrayImage, stats: &InkStats, scale: f64, side: usize) -> Vec<f32> {
+    let box_h = stats.y1 - stats.y0 + 1;
+    let x_taps = axis_taps(scale, stats.com_x, stats.x0, stats.x1, side);
+    let y_taps = axis_taps(scale, stats.com_y, stats.y0, stats.y1, side);
+
+    // Horizontal pass: every source row of the box → `side` columns.
+    let mut rows = vec![0.0f32; box_h * side];
+    for (row_out, row_in) in rows
+        .chunks_exact_mut(side)
+        .zip(img.ink.chunks_exact(img.width).skip(stats.y0))
+    {
+        for (out, taps) in row_out.iter_mut().zip(&x_taps) {
+            *out = taps.apply(|x| row_in.get(x).copied().map_or(0.0, floored));
+        }
+    }
+
+    // Vertical pass: box rows → `side` rows.
+    let mut field = vec![0.0f32; side * side];
+    for (row_out, taps) in field.chunks_exact_mut(side).zip(&y_taps) {
+        for (col, out) in row_out.iter_mut().enumerate() {
+            *out = taps.apply(|y| {
+                y.checked_sub(stats.y0)
+                    .and_then(|r| rows.get(r * side + col))
+                    .copied()
+                    .unwrap_or(0.0)
+            });
+        }
+    }
+    field
+}
+
+/// The 28×28 means of `fine`×`fine` blocks of a field `28 × fine` pixels wide.
+fn pool_fine(field: &[f32], fine: usize) -> [f32; PIXELS28] {
+    let side = SIDE28 * fine;
+    let mut out = [0.0f32; PIXELS28];
+    for (y, row) in field.chunks_exact(side).enumerate() {
+        for (x, &v) in row.iter().enumerate() {
+            out[(y / fine) * SIDE28 + x / fine] += v;
+        }
+    }
+    let area = (fine * fine) as f32;
+    out.iter_mut().for_each(|v| *v /= area);
+    out
 }
 
 /// 2×2 average pooling, 28×28 → 14×14 (row-major): output `(r, c)` is the mean of
@@ -854,8 +910,12 @@ mod tests {
         for digit in [seven(), zero()] {
             let a = to_mnist28(&draw(280, 280, 5.0, (20.0, 100.0), &digit)).unwrap();
             let b = to_mnist28(&draw(280, 280, 8.1, (40.3, 50.6), &digit)).unwrap();
+            // Both strokes are near the thick end of MNIST's widths: one rendering may
+            // be thinned a little (its edges redrawn from distances, then fitted again)
+            // and the other not, which moves edge pixels by up to a third of a pixel:
+            // 0.36 at most after pooling (measured), 0.02 on average.
             let (mean, max) = differences(&a, &b);
-            assert!(mean < 0.01 && max < 0.15, "mean {mean}, max {max}");
+            assert!(mean < 0.03 && max < 0.4, "mean {mean}, max {max}");
         }
     }
 
@@ -921,8 +981,9 @@ mod tests {
     }
 
     #[test]
-    fn thin_vertical_bar_keeps_its_aspect() {
-        // 6 × 200 pixels on a 280×280 canvas → 0.6 × 20 after scaling.
+    fn thin_vertical_bar_keeps_its_aspect_and_gets_mnist_width() {
+        // 6 × 200 pixels on a 280×280 canvas → 0.6 × 20 after scaling, then brought to
+        // MNIST's narrowest usual width (2 pixels): 2–3 columns, still 20 tall.
         let mut bar = blank(280, 280);
         for y in 40..240 {
             for x in 130..136 {
@@ -931,13 +992,48 @@ mod tests {
         }
         let x28 = to_mnist28(&GrayImage::new(280, 280, bar).unwrap()).unwrap();
         let (w, h) = box_size(&x28, 28);
-        assert!(w <= 2, "a thin bar became {w} wide");
+        assert!((2..=3).contains(&w), "a thin bar became {w} wide");
         assert!((19..=21).contains(&h), "height {h}");
-        // Its mass stays that of a ~1 px wide line, not a 20×20 blob.
+        // Its mass is that of a 1.5–2.5 px wide line (31 measured; 12 before the
+        // width is normalised), not a 20×20 blob. A stroke one fine pixel wide counts as
+        // two (the estimate's resolution), so very thin strokes fall a little short.
         let mass: f32 = x28.iter().sum();
-        assert!(mass < 25.0, "mass {mass}");
+        assert!((28.0..50.0).contains(&mass), "mass {mass}");
         let (cx, cy) = centre_of_mass(&x28, 28);
         assert!((cx - 14.0).abs() < 0.5 && (cy - 14.0).abs() < 0.5);
+    }
+
+    /// The same digit drawn on a 280×280 canvas with a thin, an MNIST-like and a thick
+    /// pen comes out with about the same ink: the strokes are brought to MNIST's width.
+    /// (Without it, the 28×28 masses differ 3.4-fold: 47, 70 and 160 for the 7.)
+    #[test]
+    fn thick_and_thin_pens_come_out_alike() {
+        for digit in [seven(), zero()] {
+            let with_radius = |radius: f64| -> Vec<Stroke> {
+                digit
+                    .iter()
+                    .map(|s| Stroke {
+                        points: s.points.clone(),
+                        radius,
+                    })
+                    .collect()
+            };
+            let pen = |radius| {
+                to_mnist28(&draw(280, 280, 8.0, (30.0, 20.0), &with_radius(radius))).unwrap()
+            };
+            let reference = pen(1.3);
+            let mass = |x: &[f32]| x.iter().sum::<f32>();
+            for radius in [0.6, 3.5] {
+                let x28 = pen(radius);
+                let ratio = mass(&x28) / mass(&reference);
+                assert!(
+                    (0.75..1.35).contains(&ratio),
+                    "radius {radius}: mass ratio {ratio}"
+                );
+                let (mean, _) = differences(&pool_2x2(&x28), &pool_2x2(&reference));
+                assert!(mean < 0.06, "radius {radius}: mean difference {mean}");
+            }
+        }
     }
 
     #[test]

@@ -2,16 +2,17 @@
 //! the explained probability more than blanking as many inked pixels picked at random
 //! (the deletion check), for the page's shipped model, on the drawings of the page's
 //! parity fixture and on held-out MNIST digits (images 55,000–55,199 of the MNIST training
-//! set, which `twinnet pretrain` holds out), as scans and redrawn as pen strokes.
+//! set, which `twinnet pretrain` holds out), as scans and drawn with the page's pen.
 
 mod web_fixture;
 
 use twinnet::data::{idx, PIXELS14};
+use twinnet::drawn::{draw, SIZE_BUCKETS};
 use twinnet::evidence::{evidence, log_odds, LogOdds};
+use twinnet::examples::PAGE_PEN_WIDTH;
 use twinnet::model::TwinNet;
-use twinnet::preprocess::{network_input, pool_2x2_u8, preprocess, PixelFormat};
+use twinnet::preprocess::{network_input, pool_2x2_u8, PixelFormat};
 use twinnet::rng::Rng;
-use twinnet::strokes::{redraw, StrokeStyle};
 use twinnet::weights;
 
 const SHIPPED: &[u8] = include_bytes!("../www/twinnet.safetensors");
@@ -24,7 +25,7 @@ const RANDOM_SUBSETS: usize = 20;
 type Input = [f32; PIXELS14];
 
 /// The drawings: the parity fixture's 3 and 8, then held-out scans, then the same
-/// digits redrawn with the page's kind of pen.
+/// digits drawn with the page's pen at the drawn-digit benchmark's sizes (in turn).
 fn drawings() -> Vec<Input> {
     let (three, eight) = web_fixture::drawings();
     let mut all = vec![
@@ -35,10 +36,10 @@ fn drawings() -> Vec<Input> {
     assert!(count >= DIGITS);
     let images: Vec<&[u8]> = pixels.chunks(784).take(DIGITS).collect();
     all.extend(images.iter().map(|img| pool_2x2_u8(img)));
-    let style = StrokeStyle::default();
     for (k, img) in images.iter().enumerate() {
-        let drawn = redraw(img, &mut Rng::new(1000 + k as u64), &style);
-        all.push(preprocess(&drawn).expect("a redrawn digit has ink"));
+        let bucket = SIZE_BUCKETS[k % SIZE_BUCKETS.len()];
+        let input = draw(img, k, 1000, bucket, PAGE_PEN_WIDTH).expect("a pad");
+        all.push(input.expect("a drawn digit has ink"));
     }
     all
 }

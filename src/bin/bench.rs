@@ -1,6 +1,7 @@
 //! Native benchmark of the published protocol (share+aux, 1000 pairs, 25 epochs,
 //! batch 128), single thread: per-epoch and per-run times (median over runs),
-//! and one-pair inference latency. Prints figures; asserts nothing.
+//! one-pair inference latency and the time to preprocess a drawing of the page's pad.
+//! Prints figures; asserts nothing.
 //!
 //! `cargo run --release --bin bench -- [--runs 3] [--epochs 25] [--threads 1] [--json]`
 
@@ -15,10 +16,13 @@ use std::time::Instant;
 use clap::Parser;
 use twinnet::data::digits_file;
 use twinnet::data::pairs::{Sources, DEFAULT_SPLIT_SEED};
+use twinnet::examples::PAGE_PEN_WIDTH;
 use twinnet::model::ModelConfig;
 use twinnet::options::{EPOCHS, PUBLISHED_EPOCHS, PUBLISHED_PAIRS, PUBLISHED_SEED};
 use twinnet::predict::predict;
+use twinnet::preprocess::preprocess;
 use twinnet::stats::median;
+use twinnet::strokes::paint_pad;
 use twinnet::train::{self, TrainConfig};
 
 /// Native benchmark of the published protocol (share+aux, 1000 pairs, batch 128): per-run
@@ -129,6 +133,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .collect();
 
+    // Preprocessing one drawing of the page's pad (280 pixels, the page's pen): a test
+    // digit drawn small (30 % of the pad, strokes normalised) and large (80 %).
+    let mut preprocess_us = Vec::new();
+    for size in [0.3, 0.8] {
+        let strokes = twinnet::drawn::place(sources.test.image(0), size, PAGE_PEN_WIDTH, 0.5, 0.5);
+        let pad = paint_pad(&strokes, PAGE_PEN_WIDTH, twinnet::drawn::CANVAS)?;
+        let mut times: Vec<f64> = (0..1000)
+            .map(|_| {
+                let t = Instant::now();
+                let _ = preprocess(&pad);
+                t.elapsed().as_secs_f64() * 1e6
+            })
+            .collect();
+        preprocess_us.push(median(&mut times));
+    }
+
     let (run_med, epoch_med, infer_med) = (
         median(&mut run_s.clone()),
         median(&mut epoch_s),
@@ -140,7 +160,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             serde_json::json!({
                 "config": {"share": true, "aux": true}, "threads": threads, "runs": runs, "epochs": epochs,
                 "run_seconds": run_s, "run_seconds_median": run_med, "epoch_seconds_median": epoch_med,
-                "inference_us_median": infer_med, "test_evaluation_seconds_median": eval_med,
+                "inference_us_median": infer_med, "preprocess_us_median": {"small": preprocess_us[0], "large": preprocess_us[1]}, "test_evaluation_seconds_median": eval_med,
                 "test_error": errors, "test_error_readout": readouts,
             })
         );
@@ -161,6 +181,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             eval_med * 1e3
         );
         println!("  one-pair inference: median {infer_med:.0} µs (1000 calls)");
+        println!(
+            "  preprocessing a 280-pixel pad: median {:.0} µs (digit 30 % of the pad), {:.0} µs (80 %)",
+            preprocess_us[0], preprocess_us[1]
+        );
     }
     Ok(())
 }

@@ -339,9 +339,10 @@ mod tests {
         //
         // - pen like the original's (brush 1/10 of the canvas, digit 0.6 of it: about
         //   the same width-to-height ratio), upright: 0.91–0.95 for every redraw;
-        // - default style: mean 0.82–0.86 per digit, lowest 0.53 (a thin pen, tilted
-        //   and slanted); with any other digit at most 0.59, and every redraw is
-        //   closer to its own digit than to the others.
+        // - default style (digits 15–90 % of the canvas, brush 1/20–1/8, ±10°, ±0.25
+        //   shear; strokes brought to MNIST's width by `to_mnist28`): mean 0.76–0.83
+        //   per digit, lowest 0.49; 0–3 of 100 redraws of a digit correlate more with
+        //   another digit (a tilted, slanted "0" with the "7").
         //
         // (For scale: two different MNIST digits of the same class average 0.44.)
         // The bounds leave room for rounding and platform differences but catch a
@@ -367,7 +368,7 @@ mod tests {
                 let c = pearson(original, &r);
                 assert!(c > 0.85, "{name}, matched pen: correlation {c}");
             }
-            let mut sum = 0.0;
+            let (mut sum, mut lowest, mut closer_to_other) = (0.0, f32::MAX, 0);
             let n = 100;
             for _ in 0..n {
                 let redrawn = redraw_mnist28(&img, &mut rng, &StrokeStyle::default()).unwrap();
@@ -375,17 +376,22 @@ mod tests {
                 assert_eq!(redrawn.iter().max(), Some(&255));
                 let r = bytes_to_f32(&redrawn);
                 let own = pearson(original, &r);
-                assert!(own > 0.4, "{name}: correlation {own}");
+                lowest = lowest.min(own);
                 sum += own;
-                for (other, x) in &originals {
-                    if *other != name {
-                        let c = pearson(x, &r);
-                        assert!(c < own, "{name} looks more like {other}: {c} ≥ {own}");
-                    }
-                }
+                let other_best = originals
+                    .iter()
+                    .filter(|(other, _)| *other != name)
+                    .map(|(_, x)| pearson(x, &r))
+                    .fold(f32::MIN, f32::max);
+                closer_to_other += usize::from(other_best >= own);
             }
             let mean = sum / n as f32;
-            assert!(mean > 0.75, "{name}: mean correlation {mean}");
+            assert!(mean > 0.7, "{name}: mean correlation {mean}");
+            assert!(lowest > 0.4, "{name}: correlation {lowest}");
+            assert!(
+                closer_to_other <= 5,
+                "{name}: {closer_to_other} of {n} redraws look more like another digit"
+            );
         }
     }
 

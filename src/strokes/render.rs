@@ -13,8 +13,7 @@ pub struct StrokeStyle {
     pub canvas: usize,
     /// Smallest brush diameter, as a fraction of the canvas side.
     pub brush_min: f32,
-    /// Largest brush diameter, as a fraction of the canvas side. The page's brush is
-    /// about 1/14–1/10 of its canvas; the default range is a bit wider.
+    /// Largest brush diameter, as a fraction of the canvas side.
     pub brush_max: f32,
     /// Smallest digit height: the height of the transformed skeleton's bounding box
     /// (stroke centre lines, so the ink is about one brush diameter taller), as a
@@ -31,23 +30,19 @@ pub struct StrokeStyle {
 }
 
 impl Default for StrokeStyle {
-    /// The page: a 280×280 canvas; brush 1/18–1/8 of it (the page's own 1/14–1/10 and
-    /// some margin); digits 40–85 % of the canvas tall; up to ±8° rotation and ±0.15
-    /// shear on top of MNIST's own slants: small, as people draw fairly upright.
-    ///
-    /// Measured on 5,000 MNIST training digits, the Pearson correlation of a redrawn
-    /// digit (after [`redraw_mnist28`](super::redraw_mnist28)) with its original averages 0.74 (0.79 with
-    /// no rotation or shear; 0.71 with ±10° and ±0.2); two different MNIST digits of
-    /// the same class average 0.44.
+    /// The page, as people draw on it: a 280×280 canvas; brush 1/20–1/8 of it (the
+    /// page's own pen is 1/12; the pad is shown at any size); digits 15–90 % of the
+    /// canvas tall, from a small mouse drawing in a corner to one filling the pad; up to
+    /// ±10° rotation and ±0.25 shear on top of MNIST's own slants.
     fn default() -> Self {
         Self {
             canvas: 280,
-            brush_min: 1.0 / 18.0,
+            brush_min: 1.0 / 20.0,
             brush_max: 1.0 / 8.0,
-            size_min: 0.40,
-            size_max: 0.85,
-            max_rotation_deg: 8.0,
-            max_shear: 0.15,
+            size_min: 0.15,
+            size_max: 0.90,
+            max_rotation_deg: 10.0,
+            max_shear: 0.25,
         }
     }
 }

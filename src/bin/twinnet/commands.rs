@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use serde_json::json;
-use twinnet::data::{digits_file, idx};
+use twinnet::data::digits_file;
 use twinnet::evaluate::{self, PairTensors};
 use twinnet::model::{ModelConfig, HEAD_PARAMETERS, SUBNET_PARAMETERS};
 use twinnet::predict::predict as predict_pair;
@@ -186,7 +186,9 @@ const DEFAULT_WEIGHTS: &str = "www/twinnet.safetensors";
 
 /// The model of `--weights`, or the page's shipped one (`www/twinnet.safetensors` of this
 /// project, else of the working directory).
-fn read_weights_or_shipped(weights: Option<&std::path::Path>) -> Result<twinnet::model::TwinNet> {
+pub fn read_weights_or_shipped(
+    weights: Option<&std::path::Path>,
+) -> Result<twinnet::model::TwinNet> {
     let path = weights
         .map(std::path::Path::to_path_buf)
         .or_else(|| sources::project_file(DEFAULT_WEIGHTS))
@@ -296,17 +298,7 @@ pub fn convert_npm(args: ConvertNpmArgs) -> Result<()> {
 }
 
 pub fn examples(args: ExamplesArgs) -> Result<()> {
-    let all = sources::read_idx_set(&args.mnist, idx::TRAIN_IMAGES, idx::TRAIN_LABELS)?;
-    if args.holdout == 0 || args.holdout > all.len() {
-        bail!(
-            "--holdout {} does not fit the {} images in {}",
-            args.holdout,
-            all.len(),
-            args.mnist.display()
-        );
-    }
-    let first = all.len() - args.holdout;
-    let held_out = all.subset(&(first..all.len()).collect::<Vec<_>>());
+    let (first, held_out) = sources::held_out(&args.mnist, args.holdout, 1)?;
     let model = read_weights_or_shipped(args.weights.as_deref())?;
     let set = twinnet::examples::pick(&held_out, first, args.per_class, &model)?;
     let mut text = serde_json::to_string(&set)?;

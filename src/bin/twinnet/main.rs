@@ -2,6 +2,7 @@
 
 mod ablate;
 mod commands;
+mod drawn;
 mod files;
 mod png_input;
 mod pretrain;
@@ -45,6 +46,9 @@ enum Command {
     /// Make the page's example digits (www/examples.json): held-out MNIST digits as pen
     /// strokes that the model reads correctly.
     Examples(ExamplesArgs),
+    /// The drawn-digit benchmark: held-out MNIST digits drawn with the page's pen at
+    /// several sizes and pen widths; digit and verdict accuracy, the scans beside them.
+    Drawn(DrawnArgs),
 }
 
 /// Where digits come from.
@@ -235,6 +239,29 @@ struct ExamplesArgs {
 }
 
 #[derive(Args, Debug)]
+struct DrawnArgs {
+    /// MNIST idx directory with the training set (`train-images-idx3-ubyte[.gz]`,
+    /// `train-labels-idx1-ubyte[.gz]`).
+    #[arg(long, value_name = "DIR")]
+    mnist: PathBuf,
+    /// The held-out images drawn: the last N of the set (as `pretrain` holds out).
+    #[arg(long, default_value_t = 5000)]
+    holdout: usize,
+    /// The model measured; default: www/twinnet.safetensors.
+    #[arg(long, value_name = "FILE")]
+    weights: Option<PathBuf>,
+    /// Seed of the sizes and places drawn.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Threads drawing the digits.
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+    /// Print one JSON object on stdout instead of the table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
 #[command(allow_negative_numbers = true)]
 struct PretrainArgs {
     /// MNIST idx directory with the training set (at least `train-*`).
@@ -244,13 +271,13 @@ struct PretrainArgs {
     #[arg(long, default_value_t = 5000)]
     holdout: usize,
     /// Redrawn (pen-stroke) copies added to the training images.
-    #[arg(long, default_value_t = 20000)]
+    #[arg(long, default_value_t = 40000)]
     redrawn: usize,
     /// Training pairs per epoch (images are re-paired every epoch).
-    #[arg(long, default_value_t = 30000)]
+    #[arg(long, default_value_t = 40000)]
     pairs: usize,
     /// Epochs.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 40)]
     epochs: usize,
     /// Adam learning rate.
     #[arg(long, default_value_t = 0.005)]
@@ -311,6 +338,7 @@ fn main() -> ExitCode {
         Command::ConvertNpm(a) => commands::convert_npm(a),
         Command::Pretrain(a) => commands::pretrain(a),
         Command::Examples(a) => commands::examples(a),
+        Command::Drawn(a) => drawn::drawn(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

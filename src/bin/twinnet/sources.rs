@@ -73,6 +73,21 @@ pub fn read_idx_set(dir: &Path, images_base: &str, labels_base: &str) -> Result<
     )?)
 }
 
+/// The last `holdout` images of the MNIST training set in `dir` (those `pretrain` holds
+/// out, at least `min` of them) and the index of the first.
+pub fn held_out(dir: &Path, holdout: usize, min: usize) -> Result<(usize, DigitSet)> {
+    let all = read_idx_set(dir, idx::TRAIN_IMAGES, idx::TRAIN_LABELS)?;
+    if holdout < min.max(1) || holdout > all.len() {
+        bail!(
+            "--holdout {holdout} does not fit the {} images in {}",
+            all.len(),
+            dir.display()
+        );
+    }
+    let first = all.len() - holdout;
+    Ok((first, all.subset(&(first..all.len()).collect::<Vec<_>>())))
+}
+
 /// Train and test sources as the data arguments say.
 pub fn load(data: &DataArgs) -> Result<Sources> {
     match &data.mnist {
