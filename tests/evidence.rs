@@ -17,7 +17,7 @@ use twinnet::weights;
 
 const SHIPPED: &[u8] = include_bytes!("../www/twinnet.safetensors");
 const HELDOUT_IMAGES: &[u8] = include_bytes!("fixtures/heldout/images-idx3-ubyte.gz");
-/// Held-out digits used (of the fixture's 200) as scans, and again redrawn.
+/// Held-out digits used (of the fixture's 200) as scans, and again drawn with the page's pen.
 const DIGITS: usize = 60;
 /// Random subsets the top pixels are compared with.
 const RANDOM_SUBSETS: usize = 20;
