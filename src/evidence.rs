@@ -24,7 +24,7 @@
 use candle_core::{Device, Tensor};
 
 use crate::data::{PIXELS14, SIDE14};
-use crate::model::{TwinNet, DIGITS};
+use crate::model::{self, TwinNet, DIGITS};
 use crate::predict::argmax;
 
 /// One digit's evidence: what the network saw and which of it mattered.
@@ -89,19 +89,7 @@ fn batch_log_odds(model: &TwinNet, a: &Tensor, b: &Tensor) -> candle_core::Resul
         }
         let ((odds_a, pa), (odds_b, pb)) = (class_log_odds(la), class_log_odds(lb));
         let le = if aux {
-            // P(≤) = Σ_i pa_i Σ_{j≥i} pb_j and P(>) = Σ_i pa_i Σ_{j<i} pb_j, each summed
-            // on its own so that neither is lost as 1 − the other.
-            let (mut p_le, mut p_gt, mut below) = (0f64, 0f64, 0f64);
-            for i in 0..DIGITS {
-                p_gt += pa[i] * below;
-                below += pb[i];
-            }
-            let mut tail = 0f64;
-            for i in (0..DIGITS).rev() {
-                tail += pb[i];
-                p_le += pa[i] * tail;
-            }
-            p_le.max(f64::MIN_POSITIVE).ln() - p_gt.max(f64::MIN_POSITIVE).ln()
+            model::readout_log_odds(&pa, &pb)
         } else {
             pair.get(1)
                 .zip(pair.first())
