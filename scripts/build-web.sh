@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Builds the static page in www/: the wasm package twice from the same code (www/pkg/:
-# SIMD128 from .cargo/config.toml; www/pkg-relaxed/: SIMD128 + relaxed SIMD, which fuses the
-# matrix products' multiply-adds; www/wasm-module.js picks one per browser), the digits data
+# Builds the static page in www/: two wasm modules from the one crate, the digits data
 # (www/data/mnist10k.bin) and the pretrained weights (www/twinnet.safetensors); then
 # www/sw-manifest.js (what the service worker caches, with the files' hashes and the cache's
 # version: scripts/lib/sw-manifest.py) and prints what the page weighs.
+#
+# - www/pkg-predictor/: the predictor (no feature `training`: load, preprocess, predict,
+#   explain; candle's forward pass only), built for size (Cargo.toml's `predictor`
+#   profile). The drawing page loads it on its main thread.
+# - www/pkg/ and www/pkg-relaxed/: the trainer (feature `training`: everything), fetched
+#   only when a training run, the ablation or the MNIST files ask for it; twice from the
+#   same code: SIMD128 from .cargo/config.toml, and SIMD128 + relaxed SIMD, which fuses
+#   the matrix products' multiply-adds (www/wasm-module.js picks one per browser).
 # Needs the tools of scripts/setup-web.sh --build-only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,24 +23,26 @@ if [[ ! -s $weights ]]; then
   cp tests/fixtures/pytorch/twinnet_share_aux.safetensors "$weights"
 fi
 
-# build OUT_DIR [extra target features]: one wasm-pack build; only the module and its JS
-# glue belong on the page.
+# build OUT_DIR PROFILE CRATE_FEATURES [extra target features]: one wasm-pack build; only
+# the module and its JS glue belong on the page.
 build() {
-  local out=$1 features=${2:-}
-  echo "== wasm-pack build --target web --release --out-dir $out${features:+ (+$features)}"
-  local vars=()
-  if [[ -n $features ]]; then
+  local out=$1 profile=$2 crate_features=$3 target_features=${4:-}
+  echo "== wasm-pack build --target web --$profile --out-dir $out (crate features: ${crate_features:-none}${target_features:+; +$target_features})"
+  local vars=() profile_args=(--release)
+  [[ $profile == release ]] || profile_args=(--profile "$profile")
+  if [[ -n $target_features ]]; then
     # RUSTFLAGS replaces .cargo/config.toml's flags; its own target dir keeps both builds cached.
-    vars=(RUSTFLAGS="-C target-feature=+simd128,+$features" CARGO_TARGET_DIR="target/wasm-$features")
+    vars=(RUSTFLAGS="-C target-feature=+simd128,+$target_features" CARGO_TARGET_DIR="target/wasm-$target_features")
   fi
   # Without the native programs of src/bin/ (feature `cli`) and their dependencies.
-  env "${vars[@]}" nice -n 10 wasm-pack build --target web --release --out-dir "$out" --no-typescript --no-pack \
-    -- --no-default-features
+  env "${vars[@]}" nice -n 10 wasm-pack build --target web "${profile_args[@]}" --out-dir "$out" --no-typescript --no-pack \
+    -- --no-default-features ${crate_features:+--features "$crate_features"}
   rm -f "$out/README.md" "$out/package.json" "$out/.gitignore"
   python3 scripts/lib/strip-wasm-names.py "$out/twinnet_bg.wasm"
 }
-build www/pkg
-build www/pkg-relaxed relaxed-simd
+build www/pkg-predictor predictor ""
+build www/pkg release training
+build www/pkg-relaxed release training relaxed-simd
 
 # Last, once every file it lists is final: a new hash of any of them is a new cache version.
 python3 scripts/lib/sw-manifest.py --dir www
@@ -50,9 +58,10 @@ size_row() {
   printf '  %-28s %9d B raw %9d B gzip\n' "$label" "$raw" "$gz"
 }
 echo "== www/ sizes"
-size_row "wasm (pkg/twinnet_bg.wasm)" www/pkg/twinnet_bg.wasm
-size_row "wasm (pkg-relaxed/…)" www/pkg-relaxed/twinnet_bg.wasm
-size_row "JS glue (pkg/twinnet.js)" www/pkg/twinnet.js
+size_row "predictor (pkg-predictor/…)" www/pkg-predictor/twinnet_bg.wasm
+size_row "trainer (pkg/twinnet_bg.wasm)" www/pkg/twinnet_bg.wasm
+size_row "trainer (pkg-relaxed/…)" www/pkg-relaxed/twinnet_bg.wasm
+size_row "JS glue (pkg-predictor/…)" www/pkg-predictor/twinnet.js
 size_row "page JS (www/*.js)" www/*.js
 size_row "HTML + CSS" www/index.html www/style.css
 size_row "weights" "$weights"

@@ -9,9 +9,10 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 echo "== cargo fmt --check"
 cargo fmt --check
-echo "== cargo clippy (native, all targets; wasm32, the library), warnings as errors"
+echo "== cargo clippy (native, all targets; wasm32, the library as predictor and as trainer), warnings as errors"
 cargo clippy --release --all-targets -- -D warnings
 cargo clippy --release --lib --target wasm32-unknown-unknown --no-default-features -- -D warnings
+cargo clippy --release --lib --target wasm32-unknown-unknown --no-default-features --features training -- -D warnings
 bash scripts/fetch-data.sh
 echo "== cargo test --release"
 cargo test --release

@@ -3,7 +3,9 @@
 //! The pure-Rust core (no browser, no filesystem, no threads, no clocks) that the
 //! native CLI and the WebAssembly page share:
 //!
-//! Dependencies run down this list (a module uses only those below it):
+//! Dependencies run down this list (a module uses only those below it). `report`, `plot`,
+//! `ablation`, `train` and `evaluate` exist with feature `training` (default; the page's predictor
+//! module is built without it, so the model cannot be put in train mode there):
 //!
 //! - `web` (wasm32 only): the browser facade, the one module that imports wasm-bindgen.
 //! - [`report`]: Table I to take away: the JSON report (`twinnet ablate --json`'s) and CSV.
@@ -28,23 +30,28 @@
 //! - [`stats`]: mean ± sample std, median.
 //! - [`rng`]: the one seeded random number generator.
 
+#[cfg(feature = "training")]
 pub mod ablation;
 pub mod data;
 pub mod drawn;
+#[cfg(feature = "training")]
 pub mod evaluate;
 pub mod evidence;
 pub mod examples;
 pub mod kernels;
 pub mod model;
 pub mod options;
+#[cfg(feature = "training")]
 pub mod plot;
 pub mod predict;
 pub mod preprocess;
+#[cfg(feature = "training")]
 pub mod report;
 pub mod rng;
 pub mod stats;
 pub mod strokes;
 pub mod thickness;
+#[cfg(feature = "training")]
 pub mod train;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -16,6 +16,7 @@
 use candle_core::{DType, Device, Tensor, Var, D};
 
 use crate::kernels::conv_relu_pool::{conv3x3_relu_pool, Gradients};
+use crate::kernels::linear::linear;
 use crate::rng::Rng;
 
 pub use candle_core::Error as CandleError;
@@ -111,15 +112,29 @@ impl Normalization {
     }
 }
 
-/// Train mode (batch statistics, dropout from the given RNG) or eval mode.
+/// Train mode (batch statistics, dropout from the given RNG) or eval mode. Without
+/// feature `training` (the page's predictor module) there is no train mode, so none of
+/// its code (batch statistics, dropout masks) is compiled into that module.
 pub enum Mode<'a> {
-    Train { dropout: &'a mut Rng },
+    #[cfg(feature = "training")]
+    Train {
+        dropout: &'a mut Rng,
+    },
     Eval,
+    #[cfg(not(feature = "training"))]
+    #[doc(hidden)]
+    Never(
+        std::convert::Infallible,
+        std::marker::PhantomData<&'a mut Rng>,
+    ),
 }
 
 impl Mode<'_> {
     fn is_train(&self) -> bool {
-        matches!(self, Mode::Train { .. })
+        #[cfg(feature = "training")]
+        return matches!(self, Mode::Train { .. });
+        #[cfg(not(feature = "training"))]
+        false
     }
 }
 
@@ -270,7 +285,49 @@ impl Linear {
     }
 
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        x.matmul(&self.0.weight.t()?)?.broadcast_add(&self.0.bias)
+        linear(x, &self.0.weight, &self.0.bias)
+    }
+}
+
+/// A linear layer with the eval-mode BatchNorm after it folded in: `BN(x Wᵀ + b)` =
+/// `x (s·W)ᵀ + (s·(b − mean) + β)` with `s = γ / √(var + ε)` per output. Eval mode runs
+/// this one op where training runs three (linear, BatchNorm, and BatchNorm's statistics),
+/// so the forward pass of the page's predictor needs no element-wise candle op but ReLU.
+struct FoldedLinear {
+    weight: Tensor,
+    bias: Tensor,
+}
+
+impl FoldedLinear {
+    fn new(fc: &Linear, bn: &BatchNorm1d) -> candle_core::Result<Self> {
+        let values = |t: &Tensor| t.flatten_all()?.to_vec1::<f32>();
+        let (weight, bias) = (values(&fc.0.weight)?, values(&fc.0.bias)?);
+        let (gamma, beta) = (values(&bn.affine.weight)?, values(&bn.affine.bias)?);
+        let (mean, var) = (values(&bn.running_mean)?, values(&bn.running_var)?);
+        let (outputs, inputs) = fc.0.weight.dims2()?;
+        if [bias.len(), gamma.len(), beta.len(), mean.len(), var.len()] != [outputs; 5] {
+            candle_core::bail!("BatchNorm1d has not the {outputs} channels of the layer before it");
+        }
+        let scale: Vec<f32> = (0..outputs)
+            .map(|o| gamma[o] / (var[o] + BN_EPS as f32).sqrt())
+            .collect();
+        let weight: Vec<f32> = weight
+            .chunks_exact(inputs)
+            .zip(&scale)
+            .flat_map(|(row, s)| row.iter().map(move |w| w * s))
+            .collect();
+        let bias: Vec<f32> = (0..outputs)
+            .map(|o| scale[o] * (bias[o] - mean[o]) + beta[o])
+            .collect();
+        let cpu = &Device::Cpu;
+        Ok(Self {
+            weight: Tensor::from_vec(weight, (outputs, inputs), cpu)?,
+            bias: Tensor::from_vec(bias, outputs, cpu)?,
+        })
+    }
+
+    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        linear(x, &self.weight, &self.bias)
     }
 }
 
@@ -379,6 +436,9 @@ impl BatchNorm1d {
 fn dropout(x: &Tensor, mode: &mut Mode) -> candle_core::Result<Tensor> {
     match mode {
         Mode::Eval => Ok(x.clone()),
+        #[cfg(not(feature = "training"))]
+        Mode::Never(never, _) => match *never {},
+        #[cfg(feature = "training")]
         Mode::Train { dropout } => {
             let keep = 1.0 - DROPOUT;
             let scale = 1.0 / keep;
@@ -462,13 +522,24 @@ impl ConvSubnet {
         };
         let x = self.conv1.forward_relu_pool(x, first)?;
         let x = self.conv2.forward_relu_pool(&x, second)?;
-        self.fc1.forward(&x.flatten_from(1)?)
+        let x = x.flatten_from(1)?;
+        if train {
+            self.fc1.forward(&x)
+        } else {
+            // Eval mode: BatchNorm folded into fc1 (classify then skips it).
+            FoldedLinear::new(&self.fc1, &self.bn)?.forward(&x)
+        }
     }
 
     /// BatchNorm, dropout and the last linear layer: `(B, 32)` → `(B, 10)`.
+    /// In eval mode `features` has been through BatchNorm already (see `features`).
     fn classify(&mut self, features: &Tensor, mode: &mut Mode) -> candle_core::Result<Tensor> {
-        let x = self.bn.forward(features, mode.is_train())?;
-        let x = dropout(&x, mode)?;
+        let x = if mode.is_train() {
+            let x = self.bn.forward(features, true)?;
+            dropout(&x, mode)?
+        } else {
+            features.clone()
+        };
         self.fc2.forward(&x)
     }
 
@@ -574,9 +645,15 @@ impl Head {
         mode: &mut Mode,
     ) -> candle_core::Result<Tensor> {
         let x = Tensor::cat(&[ya, yb], 1)?.relu()?;
-        let x = self.fc1.forward(&x)?;
-        let x = self.bn.forward(&x, mode.is_train())?.relu()?;
-        let x = dropout(&x, mode)?;
+        let x = if mode.is_train() {
+            let x = self.fc1.forward(&x)?;
+            let x = self.bn.forward(&x, true)?.relu()?;
+            dropout(&x, mode)?
+        } else {
+            FoldedLinear::new(&self.fc1, &self.bn)?
+                .forward(&x)?
+                .relu()?
+        };
         self.fc2.forward(&x)
     }
 

@@ -44,8 +44,11 @@ fn check_outputs(model: &twinnet::model::TwinNet) {
         (&out.digit_a, "softmax10_a"),
         (&out.digit_b, "softmax10_b"),
     ] {
+        // A softmax moves at most ¼ of the logits' difference: logits within 1e-5 each
+        // give probabilities within 5e-6 (eval mode folds BatchNorm into the linear layer
+        // before it, which rounds differently from PyTorch's separate BatchNorm).
         let d = max_abs_diff(&model::softmax(logits).unwrap(), &g[name]);
-        assert!(d <= 1e-6, "{name}: {d}");
+        assert!(d <= 5e-6, "{name}: {d}");
     }
 }
 

@@ -1,24 +1,20 @@
-//! The browser facade (`src/web.rs`) in a real browser: `wasm-pack test --headless
-//! --chrome --release -- --test web`. It predicts on drawings made on the page and
-//! matches the native result; it trains and runs the ablation on a small digits file made
-//! here (seven-segment digits, `tests/common`), and the trained weights load back; bad
-//! input of every kind is an `Error`, never a panic.
+//! The browser facade (`src/web.rs`) in a real browser, as both of the page's modules:
+//! the predictor (`wasm-pack test --headless --chrome --release -- --no-default-features
+//! --test web`) and the trainer (the same with `--features training`). It predicts on
+//! drawings made on the page and matches the native result; the trainer also trains and
+//! runs the ablation on a small digits file made here (seven-segment digits,
+//! `tests/common`), and the trained weights load back; bad input of every kind is an
+//! `Error`, never a panic.
 #![cfg(target_arch = "wasm32")]
 
+#[cfg(feature = "training")]
 mod common;
 mod web_fixture;
 
-use twinnet::data::digits_file;
-use twinnet::data::pairs::{Sources, DEFAULT_SPLIT_SEED};
 use twinnet::evidence::{self, Evidence};
-use twinnet::options::TrainOptions;
 use twinnet::predict::{self, Prediction};
 use twinnet::preprocess::{self, PixelFormat};
-use twinnet::train::{EpochReport, TrainConfig, TrainingRun};
-use twinnet::web::{
-    limits, memory_bytes, take_panic_message, AblationResults, AblationRun, Drawings, Model,
-    Training, TrainingData,
-};
+use twinnet::web::{limits, take_panic_message, Drawings, Model};
 use twinnet::weights;
 use wasm_bindgen::{JsCast, JsError, JsValue};
 use wasm_bindgen_test::*;
@@ -261,350 +257,363 @@ fn json(value: JsValue) -> serde_json::Value {
     serde_wasm_bindgen::from_value(value).expect("a plain JS value")
 }
 
-/// 400 seven-segment digits as a TwinNet digits file: halves of 200, at most 100 pairs.
-fn synthetic_file() -> Vec<u8> {
-    digits_file::encode(&common::synthetic_digits(400, 11))
-}
+/// The trainer module's half of the facade (feature `training`).
+#[cfg(feature = "training")]
+mod training {
+    use super::*;
+    use twinnet::data::digits_file;
+    use twinnet::data::pairs::{Sources, DEFAULT_SPLIT_SEED};
+    use twinnet::options::TrainOptions;
+    use twinnet::train::{EpochReport, TrainConfig, TrainingRun};
+    use twinnet::web::{memory_bytes, AblationResults, AblationRun, Training, TrainingData};
 
-fn data() -> TrainingData {
-    TrainingData::new(&synthetic_file(), Some("synthetic.bin".into()))
-        .unwrap_or_else(|e| panic!("synthetic digits: {}", message(e)))
-}
-
-/// Two epochs on 50 pairs.
-fn small_options(seed: u64) -> serde_json::Value {
-    serde_json::json!({"share": true, "aux": true, "epochs": 2, "pairs": 50, "lr": 0.01,
-                       "batch": 16, "seed": seed})
-}
-
-/// Every epoch's report of a run to the end, and the final report.
-fn train(
-    data: &TrainingData,
-    options: serde_json::Value,
-) -> (Training, Vec<EpochReport>, serde_json::Value) {
-    let mut training = Training::new(data, js(options)).map_err(message).unwrap();
-    let mut epochs = Vec::new();
-    while !training.is_finished() {
-        let report = training.step().map_err(message).unwrap();
-        epochs.push(serde_wasm_bindgen::from_value(report).expect("an EpochReport"));
+    /// 400 seven-segment digits as a TwinNet digits file: halves of 200, at most 100 pairs.
+    fn synthetic_file() -> Vec<u8> {
+        digits_file::encode(&common::synthetic_digits(400, 11))
     }
-    let report = json(training.report().map_err(message).unwrap());
-    (training, epochs, report)
-}
 
-#[wasm_bindgen_test]
-fn trains_through_the_facade() {
-    let data = data();
-    assert_eq!((data.images(), data.max_pairs()), (400, 100));
-    let (mut training, epochs, report) = train(&data, small_options(3));
-    assert_eq!(
-        epochs
-            .iter()
-            .map(|e| (e.epoch, e.epochs))
-            .collect::<Vec<_>>(),
-        [(1, 2), (2, 2)]
-    );
-    for e in &epochs {
-        for v in [
-            e.train_loss,
-            e.test_loss,
-            e.test_error,
-            e.test_error_readout,
-            e.test_digit_error,
-        ] {
-            assert!(v.is_finite(), "{e:?}");
+    fn data() -> TrainingData {
+        TrainingData::new(&synthetic_file(), Some("synthetic.bin".into()))
+            .unwrap_or_else(|e| panic!("synthetic digits: {}", message(e)))
+    }
+
+    /// Two epochs on 50 pairs.
+    fn small_options(seed: u64) -> serde_json::Value {
+        serde_json::json!({"share": true, "aux": true, "epochs": 2, "pairs": 50, "lr": 0.01,
+                           "batch": 16, "seed": seed})
+    }
+
+    /// Every epoch's report of a run to the end, and the final report.
+    fn train(
+        data: &TrainingData,
+        options: serde_json::Value,
+    ) -> (Training, Vec<EpochReport>, serde_json::Value) {
+        let mut training = Training::new(data, js(options)).map_err(message).unwrap();
+        let mut epochs = Vec::new();
+        while !training.is_finished() {
+            let report = training.step().map_err(message).unwrap();
+            epochs.push(serde_wasm_bindgen::from_value(report).expect("an EpochReport"));
         }
+        let report = json(training.report().map_err(message).unwrap());
+        (training, epochs, report)
     }
-    assert!(
-        epochs[0].elapsed_ms > 0.0 && epochs[1].elapsed_ms > epochs[0].elapsed_ms,
-        "{epochs:?}"
-    );
-    assert_eq!(training.epochs_done(), 2);
-    let after = training.step().map(|_| ()).map_err(message).unwrap_err();
-    assert!(after.contains("all 2 epochs are done"), "{after}");
 
-    assert_eq!(report["options"], small_options(3));
-    assert_eq!(report["elapsed_ms"].as_f64(), Some(epochs[1].elapsed_ms));
-    assert_eq!(report["epochs"].as_array().map(Vec::len), Some(2));
-    for key in [
-        "train_loss",
-        "test_loss",
-        "train_error",
-        "test_error",
-        "test_error_readout",
-        "test_digit_error",
-    ] {
-        let v = report["final"][key].as_f64();
-        assert!(v.is_some_and(f64::is_finite), "final.{key}: {report}");
+    #[wasm_bindgen_test]
+    fn trains_through_the_facade() {
+        let data = data();
+        assert_eq!((data.images(), data.max_pairs()), (400, 100));
+        let (mut training, epochs, report) = train(&data, small_options(3));
+        assert_eq!(
+            epochs
+                .iter()
+                .map(|e| (e.epoch, e.epochs))
+                .collect::<Vec<_>>(),
+            [(1, 2), (2, 2)]
+        );
+        for e in &epochs {
+            for v in [
+                e.train_loss,
+                e.test_loss,
+                e.test_error,
+                e.test_error_readout,
+                e.test_digit_error,
+            ] {
+                assert!(v.is_finite(), "{e:?}");
+            }
+        }
+        assert!(
+            epochs[0].elapsed_ms > 0.0 && epochs[1].elapsed_ms > epochs[0].elapsed_ms,
+            "{epochs:?}"
+        );
+        assert_eq!(training.epochs_done(), 2);
+        let after = training.step().map(|_| ()).map_err(message).unwrap_err();
+        assert!(after.contains("all 2 epochs are done"), "{after}");
+
+        assert_eq!(report["options"], small_options(3));
+        assert_eq!(report["elapsed_ms"].as_f64(), Some(epochs[1].elapsed_ms));
+        assert_eq!(report["epochs"].as_array().map(Vec::len), Some(2));
+        for key in [
+            "train_loss",
+            "test_loss",
+            "train_error",
+            "test_error",
+            "test_error_readout",
+            "test_digit_error",
+        ] {
+            let v = report["final"][key].as_f64();
+            assert!(v.is_some_and(f64::is_finite), "final.{key}: {report}");
+        }
+        let info = json(training.info().map_err(message).unwrap());
+        assert_eq!(
+            (info["name"].as_str(), info["parameters"].as_f64()),
+            (Some("share+aux"), Some(9_574.0))
+        );
+        assert_eq!(take_panic_message(), None, "nothing panicked");
     }
-    let info = json(training.info().map_err(message).unwrap());
-    assert_eq!(
-        (info["name"].as_str(), info["parameters"].as_f64()),
-        (Some("share+aux"), Some(9_574.0))
-    );
-    assert_eq!(take_panic_message(), None, "nothing panicked");
-}
 
-#[wasm_bindgen_test]
-fn same_seed_same_metrics() {
-    let data = data();
-    let without_time = |epochs: Vec<EpochReport>| -> Vec<EpochReport> {
-        epochs
-            .into_iter()
-            .map(|e| EpochReport {
-                elapsed_ms: 0.0,
-                ..e
-            })
-            .collect()
-    };
-    let (first, a, report_a) = train(&data, small_options(5));
-    let (second, b, report_b) = train(&data, small_options(5));
-    assert_eq!(without_time(a), without_time(b));
-    assert_eq!(report_a["final"], report_b["final"]);
-    assert_eq!(
-        first.weights().map_err(message).unwrap(),
-        second.weights().map_err(message).unwrap()
-    );
-    let (_, c, _) = train(&data, small_options(6));
-    assert_ne!(
-        without_time(c),
-        without_time(train(&data, small_options(5)).1),
-        "another seed, another run"
-    );
-}
-
-#[wasm_bindgen_test]
-fn trained_weights_load_and_predict_the_same() {
-    let (training, _, _) = train(&data(), small_options(3));
-    let bytes = training.weights().map_err(message).unwrap();
-    let loaded = Model::new(&bytes).map_err(message).unwrap();
-    assert_eq!(
-        json(loaded.info().map_err(message).unwrap()),
-        json(training.info().map_err(message).unwrap())
-    );
-    // The page's drawings through the loaded model and through the model in training.
-    let (three, eight) = drawings();
-    let p = predict(&loaded, &three, &eight, "rgba").unwrap();
-    let input = |v: &Option<predict::DigitView>| -> [f32; 196] {
-        v.as_ref()
-            .expect("not blank")
-            .input
-            .clone()
-            .try_into()
-            .expect("196 values")
-    };
-    // The same run in the core, on the same digits (split as the facade splits them).
-    let all = digits_file::decode("synthetic.bin", &synthetic_file()).unwrap();
-    let sources = Sources::split_halves(&all, DEFAULT_SPLIT_SEED);
-    let options = TrainOptions::from_json(&small_options(3), sources.max_pairs()).unwrap();
-    let mut run = TrainingRun::start(TrainConfig::of(&options), &sources, options.pairs).unwrap();
-    while !run.is_finished() {
-        run.step(&|| 0.0).unwrap();
+    #[wasm_bindgen_test]
+    fn same_seed_same_metrics() {
+        let data = data();
+        let without_time = |epochs: Vec<EpochReport>| -> Vec<EpochReport> {
+            epochs
+                .into_iter()
+                .map(|e| EpochReport {
+                    elapsed_ms: 0.0,
+                    ..e
+                })
+                .collect()
+        };
+        let (first, a, report_a) = train(&data, small_options(5));
+        let (second, b, report_b) = train(&data, small_options(5));
+        assert_eq!(without_time(a), without_time(b));
+        assert_eq!(report_a["final"], report_b["final"]);
+        assert_eq!(
+            first.weights().map_err(message).unwrap(),
+            second.weights().map_err(message).unwrap()
+        );
+        let (_, c, _) = train(&data, small_options(6));
+        assert_ne!(
+            without_time(c),
+            without_time(train(&data, small_options(5)).1),
+            "another seed, another run"
+        );
     }
-    let trained = predict::predict(run.model(), Some(&input(&p.a)), Some(&input(&p.b))).unwrap();
-    assert_eq!(p, trained);
-}
 
-#[wasm_bindgen_test]
-fn bad_settings_name_the_field() {
-    let data = data();
-    let error = |options: JsValue| match Training::new(&data, options) {
-        Ok(_) => panic!("accepted"),
-        Err(e) => message(e),
-    };
-    let with = |key: &str, value: JsValue| {
-        let options = js(small_options(1));
-        js_sys::Reflect::set(&options, &key.into(), &value).unwrap();
-        error(options)
-    };
-    assert_eq!(
-        with("epochs", 0.into()),
-        "epochs: must be a whole number from 1 to 200, got 0"
-    );
-    for (key, value, start) in [
-        (
-            "epochs",
-            JsValue::from(201),
-            "epochs: must be a whole number from 1 to 200",
-        ),
-        ("pairs", 101.into(), "pairs: the data gives at most 100"),
-        (
-            "pairs",
-            5.into(),
-            "pairs: must be a whole number from 10 to 5000",
-        ),
-        ("lr", 0.into(), "lr: must be a number above 0 and at most 1"),
-        (
-            "lr",
-            f64::NAN.into(),
-            "lr: must be a number above 0 and at most 1 (the published 0.01 works), got NaN",
-        ),
-        ("lr", "abc".into(), "lr: must be a number, got \"abc\""),
-        (
-            "batch",
-            1.into(),
-            "batch: must be a whole number from 2 to 50, got 1",
-        ),
-        (
-            "batch",
-            51.into(),
-            "batch: must be a whole number from 2 to 50, got 51",
-        ),
-        ("seed", (-1).into(), "seed: must be a whole number from 0"),
-        ("seed", 1.5.into(), "seed: must be a whole number from 0"),
-        ("share", "yes".into(), "share: must be true or false"),
-        ("epochz", 3.into(), "epochz: unknown setting"),
-    ] {
-        let m = with(key, value);
-        assert!(m.starts_with(start), "{key}: {m}");
+    #[wasm_bindgen_test]
+    fn trained_weights_load_and_predict_the_same() {
+        let (training, _, _) = train(&data(), small_options(3));
+        let bytes = training.weights().map_err(message).unwrap();
+        let loaded = Model::new(&bytes).map_err(message).unwrap();
+        assert_eq!(
+            json(loaded.info().map_err(message).unwrap()),
+            json(training.info().map_err(message).unwrap())
+        );
+        // The page's drawings through the loaded model and through the model in training.
+        let (three, eight) = drawings();
+        let p = predict(&loaded, &three, &eight, "rgba").unwrap();
+        let input = |v: &Option<predict::DigitView>| -> [f32; 196] {
+            v.as_ref()
+                .expect("not blank")
+                .input
+                .clone()
+                .try_into()
+                .expect("196 values")
+        };
+        // The same run in the core, on the same digits (split as the facade splits them).
+        let all = digits_file::decode("synthetic.bin", &synthetic_file()).unwrap();
+        let sources = Sources::split_halves(&all, DEFAULT_SPLIT_SEED);
+        let options = TrainOptions::from_json(&small_options(3), sources.max_pairs()).unwrap();
+        let mut run =
+            TrainingRun::start(TrainConfig::of(&options), &sources, options.pairs).unwrap();
+        while !run.is_finished() {
+            run.step(&|| 0.0).unwrap();
+        }
+        let trained =
+            predict::predict(run.model(), Some(&input(&p.a)), Some(&input(&p.b))).unwrap();
+        assert_eq!(p, trained);
     }
-    assert!(error(JsValue::UNDEFINED).starts_with("options: expected an object of settings"));
-    let ablation = |options| match AblationRun::new(&data, js(options), 0) {
-        Ok(_) => panic!("accepted"),
-        Err(e) => message(e),
-    };
-    assert!(ablation(serde_json::json!({"rounds": 0}))
-        .starts_with("rounds: must be a whole number from 1 to 32"));
-    assert!(ablation(serde_json::json!({"rounds": 1, "pairs": 1000}))
-        .starts_with("pairs: the data gives at most 100"));
-    let bad_data = TrainingData::new(b"not digits", Some("data/mnist10k.bin".into()))
-        .map(|_| ())
-        .map_err(message);
-    assert!(
-        bad_data
-            .as_ref()
-            .unwrap_err()
-            .starts_with("data/mnist10k.bin: not a TwinNet digits file"),
-        "{bad_data:?}"
-    );
-    assert_eq!(take_panic_message(), None, "nothing panicked");
-}
 
-#[wasm_bindgen_test]
-fn ablation_runs_in_any_order_give_table_one() {
-    let data = data();
-    let options = || js(serde_json::json!({"rounds": 1, "epochs": 2, "pairs": 30, "seed": 4}));
-    let mut results = AblationResults::new(&data, options())
-        .map_err(message)
-        .unwrap();
-    assert_eq!((results.runs(), results.runs_done()), (4, 0));
-    // The runs as workers finish them: backwards.
-    let mut finished = Vec::new();
-    for index in (0..4).rev() {
-        let mut run = AblationRun::new(&data, options(), index)
+    #[wasm_bindgen_test]
+    fn bad_settings_name_the_field() {
+        let data = data();
+        let error = |options: JsValue| match Training::new(&data, options) {
+            Ok(_) => panic!("accepted"),
+            Err(e) => message(e),
+        };
+        let with = |key: &str, value: JsValue| {
+            let options = js(small_options(1));
+            js_sys::Reflect::set(&options, &key.into(), &value).unwrap();
+            error(options)
+        };
+        assert_eq!(
+            with("epochs", 0.into()),
+            "epochs: must be a whole number from 1 to 200, got 0"
+        );
+        for (key, value, start) in [
+            (
+                "epochs",
+                JsValue::from(201),
+                "epochs: must be a whole number from 1 to 200",
+            ),
+            ("pairs", 101.into(), "pairs: the data gives at most 100"),
+            (
+                "pairs",
+                5.into(),
+                "pairs: must be a whole number from 10 to 5000",
+            ),
+            ("lr", 0.into(), "lr: must be a number above 0 and at most 1"),
+            (
+                "lr",
+                f64::NAN.into(),
+                "lr: must be a number above 0 and at most 1 (the published 0.01 works), got NaN",
+            ),
+            ("lr", "abc".into(), "lr: must be a number, got \"abc\""),
+            (
+                "batch",
+                1.into(),
+                "batch: must be a whole number from 2 to 50, got 1",
+            ),
+            (
+                "batch",
+                51.into(),
+                "batch: must be a whole number from 2 to 50, got 51",
+            ),
+            ("seed", (-1).into(), "seed: must be a whole number from 0"),
+            ("seed", 1.5.into(), "seed: must be a whole number from 0"),
+            ("share", "yes".into(), "share: must be true or false"),
+            ("epochz", 3.into(), "epochz: unknown setting"),
+        ] {
+            let m = with(key, value);
+            assert!(m.starts_with(start), "{key}: {m}");
+        }
+        assert!(error(JsValue::UNDEFINED).starts_with("options: expected an object of settings"));
+        let ablation = |options| match AblationRun::new(&data, js(options), 0) {
+            Ok(_) => panic!("accepted"),
+            Err(e) => message(e),
+        };
+        assert!(ablation(serde_json::json!({"rounds": 0}))
+            .starts_with("rounds: must be a whole number from 1 to 32"));
+        assert!(ablation(serde_json::json!({"rounds": 1, "pairs": 1000}))
+            .starts_with("pairs: the data gives at most 100"));
+        let bad_data = TrainingData::new(b"not digits", Some("data/mnist10k.bin".into()))
+            .map(|_| ())
+            .map_err(message);
+        assert!(
+            bad_data
+                .as_ref()
+                .unwrap_err()
+                .starts_with("data/mnist10k.bin: not a TwinNet digits file"),
+            "{bad_data:?}"
+        );
+        assert_eq!(take_panic_message(), None, "nothing panicked");
+    }
+
+    #[wasm_bindgen_test]
+    fn ablation_runs_in_any_order_give_table_one() {
+        let data = data();
+        let options = || js(serde_json::json!({"rounds": 1, "epochs": 2, "pairs": 30, "seed": 4}));
+        let mut results = AblationResults::new(&data, options())
             .map_err(message)
             .unwrap();
-        assert_eq!((run.index(), run.round()), (index, 1));
-        while !run.is_finished() {
-            let epoch = json(run.step().map_err(message).unwrap());
-            assert_eq!(epoch["epochs"], 2, "{epoch}");
+        assert_eq!((results.runs(), results.runs_done()), (4, 0));
+        // The runs as workers finish them: backwards.
+        let mut finished = Vec::new();
+        for index in (0..4).rev() {
+            let mut run = AblationRun::new(&data, options(), index)
+                .map_err(message)
+                .unwrap();
+            assert_eq!((run.index(), run.round()), (index, 1));
+            while !run.is_finished() {
+                let epoch = json(run.step().map_err(message).unwrap());
+                assert_eq!(epoch["epochs"], 2, "{epoch}");
+            }
+            assert_eq!(run.epochs_done(), 2);
+            let done = run.finish().map_err(message).unwrap();
+            let as_json = json(done.clone());
+            assert_eq!(as_json["index"], index);
+            assert_eq!(as_json["result"]["config"]["share"], index % 2 == 1);
+            finished.push((run.config(), as_json["result"]["test"]["error"].clone()));
+            results.insert(done.clone()).map_err(message).unwrap();
+            let twice = message(results.insert(done).unwrap_err());
+            assert!(twice.contains("already recorded"), "{twice}");
         }
-        assert_eq!(run.epochs_done(), 2);
-        let done = run.finish().map_err(message).unwrap();
-        let as_json = json(done.clone());
-        assert_eq!(as_json["index"], index);
-        assert_eq!(as_json["result"]["config"]["share"], index % 2 == 1);
-        finished.push((run.config(), as_json["result"]["test"]["error"].clone()));
-        results.insert(done.clone()).map_err(message).unwrap();
-        let twice = message(results.insert(done).unwrap_err());
-        assert!(twice.contains("already recorded"), "{twice}");
+        assert!(results.is_complete());
+        let summary = json(results.summary().map_err(message).unwrap());
+        let rows = summary.as_array().expect("a list");
+        assert_eq!(
+            rows.iter()
+                .map(|r| r["name"].as_str().unwrap_or("?"))
+                .collect::<Vec<_>>(),
+            ["none", "share", "aux", "share+aux"]
+        );
+        for r in rows {
+            assert_eq!(r["rounds"].as_f64(), Some(1.0));
+            let (_, error) = finished
+                .iter()
+                .find(|(name, _)| r["name"] == *name)
+                .unwrap();
+            assert_eq!(r["test_error"]["mean"].as_f64(), error.as_f64(), "{r}");
+            assert_eq!(r["curves"]["test_error"].as_array().map(Vec::len), Some(2));
+        }
+
+        let outside = AblationRun::new(&data, options(), 4)
+            .map(|_| ())
+            .map_err(message);
+        assert!(
+            outside
+                .as_ref()
+                .unwrap_err()
+                .starts_with("run 4 is not in this ablation"),
+            "{outside:?}"
+        );
+        let not_a_run = message(
+            results
+                .insert(js(serde_json::json!({"index": 0})))
+                .unwrap_err(),
+        );
+        assert!(
+            not_a_run.starts_with("not a finished run of an ablation"),
+            "{not_a_run}"
+        );
+        assert_eq!(take_panic_message(), None, "nothing panicked");
     }
-    assert!(results.is_complete());
-    let summary = json(results.summary().map_err(message).unwrap());
-    let rows = summary.as_array().expect("a list");
-    assert_eq!(
-        rows.iter()
-            .map(|r| r["name"].as_str().unwrap_or("?"))
-            .collect::<Vec<_>>(),
-        ["none", "share", "aux", "share+aux"]
-    );
-    for r in rows {
-        assert_eq!(r["rounds"].as_f64(), Some(1.0));
-        let (_, error) = finished
-            .iter()
-            .find(|(name, _)| r["name"] == *name)
+
+    #[wasm_bindgen_test]
+    fn memory_is_whole_pages() {
+        let bytes = memory_bytes();
+        assert!(bytes >= 65_536.0 && bytes % 65_536.0 == 0.0, "{bytes}");
+    }
+
+    #[wasm_bindgen_test]
+    fn network_inputs_predict_like_drawings() {
+        let model = model();
+        let (three, eight) = drawings();
+        let drawn = predict(&model, &three, &eight, "rgba").unwrap();
+        let (a, b) = (
+            &drawn.a.as_ref().unwrap().input,
+            &drawn.b.as_ref().unwrap().input,
+        );
+        let mut inputs = Drawings::new();
+        inputs.set_input("a", a).map_err(message).unwrap();
+        inputs.set_input("b", b).map_err(message).unwrap();
+        let direct = predict_kept(&model, &inputs);
+        assert_prediction_close(&direct, &drawn);
+
+        let short = message(inputs.set_input("a", &a[..100]).unwrap_err());
+        assert!(
+            short.contains("first digit: 100 values") && short.contains("196"),
+            "{short}"
+        );
+        let long = message(inputs.set_input("b", &[0.0; 197]).unwrap_err());
+        assert!(long.contains("second digit: 197 values"), "{long}");
+        assert_eq!(
+            predict_kept(&model, &inputs),
+            direct,
+            "refused inputs change nothing"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn benchmarks_give_times() {
+        let model = model();
+        let mut zeros = Drawings::new();
+        for side in ["a", "b"] {
+            zeros.set_input(side, &[0.0; 196]).map_err(message).unwrap();
+        }
+        let micros = model
+            .benchmark_predict(&zeros, 2, 5)
+            .map_err(message)
             .unwrap();
-        assert_eq!(r["test_error"]["mean"].as_f64(), error.as_f64(), "{r}");
-        assert_eq!(r["curves"]["test_error"].as_array().map(Vec::len), Some(2));
+        assert!(micros.is_finite() && micros >= 0.0, "{micros}");
+        let data = data();
+        let mut training = Training::new(&data, js(small_options(3)))
+            .map_err(message)
+            .unwrap();
+        training.step().map_err(message).unwrap();
+        let ms = training
+            .benchmark_evaluate_test(2)
+            .map_err(message)
+            .unwrap();
+        assert!(ms.is_finite() && ms >= 0.0, "{ms}");
     }
-
-    let outside = AblationRun::new(&data, options(), 4)
-        .map(|_| ())
-        .map_err(message);
-    assert!(
-        outside
-            .as_ref()
-            .unwrap_err()
-            .starts_with("run 4 is not in this ablation"),
-        "{outside:?}"
-    );
-    let not_a_run = message(
-        results
-            .insert(js(serde_json::json!({"index": 0})))
-            .unwrap_err(),
-    );
-    assert!(
-        not_a_run.starts_with("not a finished run of an ablation"),
-        "{not_a_run}"
-    );
-    assert_eq!(take_panic_message(), None, "nothing panicked");
-}
-
-#[wasm_bindgen_test]
-fn memory_is_whole_pages() {
-    let bytes = memory_bytes();
-    assert!(bytes >= 65_536.0 && bytes % 65_536.0 == 0.0, "{bytes}");
-}
-
-#[wasm_bindgen_test]
-fn network_inputs_predict_like_drawings() {
-    let model = model();
-    let (three, eight) = drawings();
-    let drawn = predict(&model, &three, &eight, "rgba").unwrap();
-    let (a, b) = (
-        &drawn.a.as_ref().unwrap().input,
-        &drawn.b.as_ref().unwrap().input,
-    );
-    let mut inputs = Drawings::new();
-    inputs.set_input("a", a).map_err(message).unwrap();
-    inputs.set_input("b", b).map_err(message).unwrap();
-    let direct = predict_kept(&model, &inputs);
-    assert_prediction_close(&direct, &drawn);
-
-    let short = message(inputs.set_input("a", &a[..100]).unwrap_err());
-    assert!(
-        short.contains("first digit: 100 values") && short.contains("196"),
-        "{short}"
-    );
-    let long = message(inputs.set_input("b", &[0.0; 197]).unwrap_err());
-    assert!(long.contains("second digit: 197 values"), "{long}");
-    assert_eq!(
-        predict_kept(&model, &inputs),
-        direct,
-        "refused inputs change nothing"
-    );
-}
-
-#[wasm_bindgen_test]
-fn benchmarks_give_times() {
-    let model = model();
-    let mut zeros = Drawings::new();
-    for side in ["a", "b"] {
-        zeros.set_input(side, &[0.0; 196]).map_err(message).unwrap();
-    }
-    let micros = model
-        .benchmark_predict(&zeros, 2, 5)
-        .map_err(message)
-        .unwrap();
-    assert!(micros.is_finite() && micros >= 0.0, "{micros}");
-    let data = data();
-    let mut training = Training::new(&data, js(small_options(3)))
-        .map_err(message)
-        .unwrap();
-    training.step().map_err(message).unwrap();
-    let ms = training
-        .benchmark_evaluate_test(2)
-        .map_err(message)
-        .unwrap();
-    assert!(ms.is_finite() && ms >= 0.0, "{ms}");
 }

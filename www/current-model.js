@@ -1,9 +1,9 @@
 // The drawing model: which one it is (the shipped pretrained model, one trained here, or
-// an uploaded file), its bytes, and keeping it. The predictor worker holds the model
-// itself; this decides what it holds, stores it (store.js) and brings it back after a
-// reload or a crash of the worker.
+// an uploaded file), its bytes, and keeping it. The predictor (predictor.js) holds the
+// model itself; this decides what it holds, stores it (store.js) and brings it back after
+// a reload or a crash of the predictor's module.
 //
-// A model only becomes current after the predictor accepted its bytes: the worker
+// A model only becomes current after the predictor accepted its bytes: the predictor
 // replaces its model only once `new Model(bytes)` succeeded, so a bad file leaves the
 // model that was there. The page is told first, the store after: a store that fails
 // (private windows, a full disk) is a note, never a page that shows another model.
@@ -31,7 +31,7 @@ export class CurrentModel {
   #channel = typeof BroadcastChannel === "function" ? new BroadcastChannel("twinnet-model") : null;
 
   /**
-   * @param {import("./model-client.js").ModelClient} predictor
+   * @param {import("./predictor.js").Predictor} predictor
    * @param {URL} pretrainedUrl the shipped weights
    * @param {typeof ModelStore} store
    */
@@ -82,7 +82,7 @@ export class CurrentModel {
    * false). Resolves with `{stored, problem}` like `adopt`: whether the store forgot it.
    */
   async reset({ clearStore = true } = {}) {
-    const { result } = await this.#predictor.request("load", { url: this.#pretrainedUrl.href });
+    const result = await this.#predictor.load({ url: this.#pretrainedUrl.href });
     this.record = { source: "pretrained", info: result.model, size: result.bytes };
     this.onChange(this.record);
     if (!clearStore) return { stored: true };
@@ -115,7 +115,7 @@ export class CurrentModel {
     }
   }
 
-  /** The predictor was restarted (after a crash): give it the last good model again. */
+  /** The predictor's module was restarted (after a crash): give it the last good model again. */
   async reload() {
     if (this.record?.bytes) await this.#use(this.record);
     else await this.reset({ clearStore: false });
@@ -138,9 +138,9 @@ export class CurrentModel {
   async #use(record) {
     let result;
     try {
-      ({ result } = await this.#predictor.request("load", { bytes: record.bytes.slice(0) }));
+      result = await this.#predictor.load({ bytes: record.bytes.slice(0) });
     } catch (e) {
-      // The predictor crashed on these bytes and was replaced empty: give it the last good model.
+      // The predictor crashed on these bytes and was restarted empty: give it the last good model.
       if (e.fatal && this.record && record !== this.record) await this.reload().catch(() => {});
       throw e;
     }

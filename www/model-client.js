@@ -1,5 +1,6 @@
 // The page's side of the worker protocol (worker.js): requests with ids, answers as
-// promises. The page never touches the model itself and never waits on it.
+// promises. The page never waits on a worker. The worker (and so the trainer wasm module
+// it loads) is started by the first request, not before.
 
 /**
  * A request the worker answered with an error. `fatal`: the worker was replaced;
@@ -21,10 +22,14 @@ export class ModelClient {
   #pending = new Map(); // id → {resolve, reject, onStatus}
   #kept = null; // {type, payload}: state every worker of this client must hold (keep())
 
-  /** @param {URL} workerUrl the module worker script. */
+  /** @param {URL} workerUrl the module worker script (started by the first request). */
   constructor(workerUrl) {
     this.#workerUrl = workerUrl;
-    this.#start();
+  }
+
+  /** Whether the worker has been started. */
+  get started() {
+    return this.#worker !== null;
   }
 
   #start() {
@@ -75,6 +80,15 @@ export class ModelClient {
   }
 
   /**
+   * Like keep(), for state already checked (e.g. files kept from the last visit): while no
+   * worker runs, it is only remembered, and a worker gets it first when it starts.
+   */
+  async keepWhenStarted(type, payload) {
+    if (this.started) return this.keep(type, payload);
+    this.#kept = { type, payload };
+  }
+
+  /**
    * Sends `{type, id, ...payload}`; resolves with `{result, ms}` or rejects with a ModelError.
    * `onStatus(status, rest)` gets each progress message: its status and its other fields
    * (e.g. `"epoch", {epoch}` while training). `onId(id)` gets the request's id at once,
@@ -86,6 +100,7 @@ export class ModelClient {
   request(type, payload = {}, { transfer = [], onStatus, onId } = {}) {
     const id = this.#nextId++;
     onId?.(id);
+    if (!this.#worker) this.#start();
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, onStatus });
       this.#worker.postMessage({ ...payload, type, id }, transfer);
@@ -103,7 +118,7 @@ export class ModelClient {
 
   /** Ends the worker for good (a pool's extra worker); whatever was pending fails. */
   close() {
-    this.#worker.terminate();
+    this.#worker?.terminate();
     this.#failAll(new ModelError("the model's worker was closed"));
   }
 

@@ -8,7 +8,8 @@
 //   workers, runsDone, runs, summary (the core's Table I), files ({json, csv, svg}, the
 //   core's), savedAt};
 // - the training data chosen (DataStore; none = the embedded digits): {files: [{name,
-//   bytes}], the standard MNIST set's four idx files, savedAt}.
+//   bytes}], the standard MNIST set's four idx files, checked: {trainImages, testImages,
+//   maxPairs}, what the trainer found in them, savedAt}.
 
 const DB_NAME = "twinnet";
 const VERSION = 3;

@@ -1,19 +1,10 @@
-// A model's owner: a module Web Worker around the wasm facade (src/web.rs). The page runs
-// a predictor (load, predict) and trainers (train, an ablation's runs, cancel; see
-// app.js and training-pool.js), so drawing keeps predicting while runs train.
+// A trainer: a module Web Worker around the trainer wasm module (the crate with feature
+// `training`; see src/web.rs). The page starts one when a training run, the ablation or
+// the MNIST files ask for it (panels.js, training-pool.js); the drawing model is not
+// here but on the page's main thread (predictor.js), so drawing is answered while runs train.
 //
-// Protocol (the full text: the worker protocol of issue 4). Every request carries an id
-// and every answer names it:
-//   in:  {type: "load", id, url}            fetch a safetensors file and make the model
-//        {type: "load", id, bytes}          … or take its bytes (ArrayBuffer)
-//        {type: "predict", id, format, a?, b?} the drawings that changed since the last
-//                                           predict: square pixels (Uint8(Clamped)Array),
-//                                           format "rgba" or "alpha"; the worker keeps the
-//                                           other (never sent: blank)
-//        {type: "evidence", id}             the evidence maps of the drawings the last
-//                                           predict left (src/evidence.rs)
-//        {type: "limits", id}               the settings' limits and defaults (the core's)
-//        {type: "train", id, options}       options {share, aux, epochs, pairs, lr, batch, seed}
+// Protocol. Every request carries an id and every answer names it:
+//   in:  {type: "train", id, options}       options {share, aux, epochs, pairs, lr, batch, seed}
 //        {type: "ablationRun", id, options, index} run `index` of the ablation `options`
 //                                           {rounds, epochs?, pairs?, seed?} (0-based)
 //        {type: "ablationSummary", id, options, runs, jobs?} Table I over finished
@@ -26,7 +17,7 @@
 //        {type: "cancel", id, target}       stop run `target` at its next epoch boundary
 //        {type: "memory", id}               the wasm linear memory's size (= its peak)
 //   out: {id, status, …}                    progress, zero or more per request:
-//                                           "loading"; "data" (the digits file is fetched);
+//                                           "data" (the digits file is fetched);
 //                                           "digits" with {maxPairs} (what the data gives);
 //                                           "start" with {options, config} (train: the
 //                                           checked settings); "epoch" with {epoch} (train)
@@ -39,8 +30,8 @@ import { importWasm } from "./wasm-module.js";
 
 /** The wasm-bindgen module of this browser's build (wasm-module.js), once initialised. */
 let wasm = null;
-// Fetching and compiling the module start with the worker, in parallel with fetching the
-// weights. A failure surfaces in the first request that needs it.
+// Fetching and compiling the module start with the worker. A failure surfaces in the first
+// request that needs it (the panel that asked says why).
 const wasmReady = importWasm()
   .then(async (module) => {
     await module.default();
@@ -54,9 +45,6 @@ wasmReady.catch(() => {});
 // The embedded digits (the CLI's default data), fetched on the first train or ablate.
 const DATA_URL = new URL("./data/mnist10k.bin", import.meta.url);
 
-let model = null;
-/** The two drawings, preprocessed, as the last predict requests left them (any model). */
-let drawings = null;
 let crash = null;
 /** A promise of the parsed digits (a TrainingData), made on the first train or ablate and kept. */
 let data = null;
@@ -147,36 +135,6 @@ function release(object) {
 }
 
 const handlers = {
-  async load({ url, bytes }, { status }) {
-    if (!url && !bytes) throw new Error("load needs a url or the weights' bytes");
-    status("loading");
-    const [, weights] = await Promise.all([wasmReady, bytes ? new Uint8Array(bytes) : fetchBytes(url, "the weights")]);
-    const next = new wasm.Model(weights);
-    model?.free();
-    model = next;
-    return { model: model.info(), bytes: weights.byteLength };
-  },
-
-  async predict({ format, a, b }) {
-    if (!model) throw new Error("no model loaded yet: send a load request first");
-    drawings ??= new wasm.Drawings();
-    if (a) drawings.set("a", a, format ?? "rgba");
-    if (b) drawings.set("b", b, format ?? "rgba");
-    return model.predict(drawings);
-  },
-
-  /** The evidence maps of the drawings the last predict left: `{a, b}`, null for a blank side. */
-  async evidence() {
-    if (!model) throw new Error("no model loaded yet: send a load request first");
-    drawings ??= new wasm.Drawings();
-    return model.evidence(drawings);
-  },
-
-  async limits() {
-    await wasmReady;
-    return wasm.limits();
-  },
-
   /** One run of the training form; the result carries the weights (transferred). */
   train({ options }, { id, status, transfer }) {
     return exclusiveRun(id, async (run) => {

@@ -6,9 +6,9 @@ that changes any cached file changes the cache's name. scripts/build-web.sh runs
     python3 scripts/lib/sw-manifest.py [--dir www]
 
 Cached at install (`precache`): the page (index.html, style.css, the icon, the web app
-manifest), every module of www/ (not sw.js, not this file), both wasm builds (pkg/,
-pkg-relaxed/: www/wasm-module.js picks one per browser), the pretrained weights and the
-example digits. Cached
+manifest), every module of www/ (not sw.js, not this file), the predictor module
+(pkg-predictor/), both builds of the trainer module (pkg/, pkg-relaxed/: www/wasm-module.js
+picks one per browser), the pretrained weights and the example digits. Cached
 on first use (`runtime`): the training digits (data/). Anything else (bench.html) is not
 the service worker's.
 """
@@ -33,7 +33,7 @@ def sha256(path):
 def listed(www):
     page = ["index.html", "style.css", "favicon.svg", "manifest.webmanifest", "twinnet.safetensors", "examples.json"]
     modules = sorted(p.name for p in www.glob("*.js") if p.name not in NOT_CACHED)
-    wasm = [f"{pkg}/{name}" for pkg in ("pkg", "pkg-relaxed") for name in ("twinnet.js", "twinnet_bg.wasm")]
+    wasm = [f"{pkg}/{name}" for pkg in ("pkg-predictor", "pkg", "pkg-relaxed") for name in ("twinnet.js", "twinnet_bg.wasm")]
     runtime = sorted(p.relative_to(www).as_posix() for p in (www / "data").glob("*.bin"))
     return page + modules + wasm, runtime
 

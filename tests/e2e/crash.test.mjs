@@ -1,8 +1,9 @@
-// End-to-end: a crashed drawing worker is reported and restarted with the last good model.
-// The page's first worker (the predictor) is served a wrapper around the real worker.js
-// that, once the page has loaded a model from bytes (an upload), answers the next
-// prediction as a crashed wasm module does ({error, fatal: true}); ModelClient then
-// replaces the worker, and the replacement is the real one.
+// End-to-end: a crashed drawing model is reported and restarted with the last good model.
+// The page's predictor module (pkg-predictor/twinnet.js, on the main thread) is served a
+// wrapper around the real glue whose Model, once a second model has been made (the
+// upload after the pretrained one), traps on the next prediction as a panicking wasm
+// module does (a WebAssembly.RuntimeError). The predictor then starts a fresh instance of
+// the module (the real glue, imported anew) and the page gives it the last good model.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -12,28 +13,32 @@ import { ROOT, TIMEOUT, context, draw, expectPair, openPage, useBrowser } from "
 
 useBrowser();
 
-const CRASHING_WORKER = `
-import "./worker.js?real";
-let loadedBytes = false;
+const CRASHING_GLUE = `
+import * as real from "./twinnet.js?real";
+export * from "./twinnet.js?real";
+export default real.default;
+let models = 0;
 let crashed = false;
-const real = self.onmessage;
-self.onmessage = (event) => {
-  const { type, id, bytes } = event.data ?? {};
-  if (type === "load" && bytes) loadedBytes = true;
-  if (type === "predict" && loadedBytes && !crashed) {
-    crashed = true;
-    self.postMessage({ id, error: "the model crashed (a test's simulated panic); it will be restarted", fatal: true });
-    return;
+export class Model extends real.Model {
+  constructor(bytes) {
+    super(bytes);
+    models++;
   }
-  return real(event);
-};
+  predict(drawings) {
+    if (models >= 2 && !crashed) {
+      crashed = true;
+      throw new WebAssembly.RuntimeError("unreachable (a test's simulated panic)");
+    }
+    return super.predict(drawings);
+  }
+}
 `;
 
 test("a crashed predictor is reported and restarted with the last good model", async () => {
   let served = 0;
-  await context.route(/\/worker\.js$/, (route) => {
+  await context.route(/\/pkg-predictor\/twinnet\.js(\?.*)?$/, (route) => {
     served++;
-    if (served === 1) return route.fulfill({ status: 200, contentType: "text/javascript", body: CRASHING_WORKER });
+    if (served === 1) return route.fulfill({ status: 200, contentType: "text/javascript", body: CRASHING_GLUE });
     return route.continue();
   });
   try {
@@ -45,7 +50,7 @@ test("a crashed predictor is reported and restarted with the last good model", a
     });
     await page.waitForSelector('#weights-message[data-state="ok"]', { timeout: TIMEOUT });
 
-    // The first prediction with the uploaded model crashes the worker…
+    // The first prediction with the uploaded model crashes the module…
     await page.locator("#canvas-a").scrollIntoViewIfNeeded();
     const box = await page.locator("#canvas-a").boundingBox();
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
@@ -53,9 +58,9 @@ test("a crashed predictor is reported and restarted with the last good model", a
     assert.match(await page.textContent("#model-note"), /crashed and was restarted with the last good model/);
     await page.waitForSelector('#model-status[data-state="ready"]', { timeout: TIMEOUT });
     assert.equal(await page.getAttribute("#model-status", "data-source"), "uploaded");
-    assert.ok(served >= 3, `worker.js served ${served} times (predictor, trainer, the predictor's replacement)`);
+    assert.ok(served >= 3, `the glue served ${served} times (the wrapper, the real one under it, the restart's)`);
 
-    // …and the replacement predicts with the uploaded model.
+    // …and the new instance predicts with the uploaded model.
     await page.click("#clear-a");
     await draw(page, "a", 1);
     await draw(page, "b", 7);
@@ -63,6 +68,6 @@ test("a crashed predictor is reported and restarted with the last good model", a
     assert.deepEqual(problems, []);
     await page.close();
   } finally {
-    await context.unroute(/\/worker\.js$/);
+    await context.unroute(/\/pkg-predictor\/twinnet\.js(\?.*)?$/);
   }
 });

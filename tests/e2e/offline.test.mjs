@@ -23,8 +23,13 @@ useBrowser({ serviceWorkers: "allow", www: COPY });
 
 const versionOf = async (dir) => (await readFile(join(dir, "sw-manifest.js"), "utf8")).match(/"version": "([0-9a-f]+)"/)[1];
 
-/** Waits for an activated service worker; reloads so that it controls the page. */
+/**
+ * Waits for an activated service worker; reloads so that it controls the page. The page
+ * registers it after its first verdict (so caching never competes with what drawing needs):
+ * a stroke on pad A gives one.
+ */
 async function installed(page) {
+  await draw(page, "a", 1);
   await page.evaluate(async () => {
     const registration = await navigator.serviceWorker.ready;
     const worker = registration.active;
@@ -42,7 +47,7 @@ test("after one visit, a reload with the network off draws and predicts", async 
   const { page, problems } = await openPage();
   await installed(page);
   assert.deepEqual(await cacheNames(page), [`twinnet-${await versionOf(COPY)}`]);
-  for (const path of ["./index.html", "./app.js", "./pkg/twinnet_bg.wasm", "./pkg-relaxed/twinnet.js", "./twinnet.safetensors", "./manifest.webmanifest"]) {
+  for (const path of ["./index.html", "./app.js", "./pkg-predictor/twinnet_bg.wasm", "./pkg/twinnet_bg.wasm", "./pkg-relaxed/twinnet.js", "./twinnet.safetensors", "./manifest.webmanifest"]) {
     assert.ok(await cached(page, path), `${path} is cached at install`);
   }
   assert.equal(await cached(page, "./bench.html"), false, "bench.html is not the service worker's");

@@ -58,10 +58,10 @@ test("one worker and two give the same Table I", async () => {
 
   const one = await ablate(page, 1);
   assert.equal(one.state, "done", await page.textContent("#ablate-status"));
-  assert.equal(workers.started, 0, "one worker is the trainer");
+  assert.equal(workers.started, 1, "one worker: the trainer, started by the run");
   const two = await ablate(page, 2);
   assert.equal(two.state, "done", await page.textContent("#ablate-status"));
-  assert.equal(workers.started, 1, "two workers: the trainer and one more");
+  assert.equal(workers.started, 2, "two workers: the trainer and one more");
   assert.match(await page.textContent("#ablate-status"), /on 2 workers/);
 
   for (const row of one.rows) {

@@ -24,6 +24,10 @@
 //! Here: the candle op and the choice between the two; `im2col.rs` and `winograd.rs` compute
 //! the layer, both on the sizes and helpers of `geometry.rs`.
 
+// Without feature `training` (the page's predictor module) the backward half here is
+// compiled but never called, and the linker leaves it out of the module.
+#![cfg_attr(not(feature = "training"), allow(dead_code, unused_imports))]
+
 mod geometry;
 mod im2col;
 mod winograd;
@@ -189,6 +193,9 @@ impl CustomOp3 for ConvReluPool {
         Ok((CpuStorage::F32(out), g.output_shape()))
     }
 
+    // The predictor (built without `training`) never runs a backward pass: without this,
+    // candle's default says so, and the backward kernels stay out of its module.
+    #[cfg(feature = "training")]
     fn bwd(
         &self,
         _x: &Tensor,
