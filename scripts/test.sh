@@ -9,8 +9,10 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 echo "== cargo fmt --check"
 cargo fmt --check
-echo "== cargo clippy (native, all targets; wasm32, the library as predictor and as trainer), warnings as errors"
+echo "== cargo clippy (native, all targets and the predictor's tests; wasm32, the library as predictor and as trainer), warnings as errors"
 cargo clippy --release --all-targets -- -D warnings
+# The library and its tests as the predictor is built (no `training`): what wasm-pack test compiles first.
+cargo clippy --release --no-default-features --lib --tests -- -D warnings
 cargo clippy --release --lib --target wasm32-unknown-unknown --no-default-features -- -D warnings
 cargo clippy --release --lib --target wasm32-unknown-unknown --no-default-features --features training -- -D warnings
 bash scripts/fetch-data.sh

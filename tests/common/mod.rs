@@ -2,7 +2,7 @@
 //! position and noise — learnable like MNIST, but needing no download.
 #![allow(dead_code)]
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(feature = "training", not(target_arch = "wasm32")))]
 pub mod runs;
 
 use twinnet::data::{DigitSet, PIXELS28, SIDE28};
