@@ -827,6 +827,16 @@ pub fn softmax(logits: &Tensor) -> candle_core::Result<Tensor> {
     candle_nn::ops::softmax_last_dim(logits)
 }
 
+/// [`softmax`] of one row of logits, on plain values as it computes them (the largest
+/// logit subtracted, then exp and normalise). One pair's prediction needs no more, and
+/// candle's op would bring its thread pool into the page's predictor module.
+pub fn softmax_row(logits: &[f32]) -> Vec<f32> {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let exps: Vec<f32> = logits.iter().map(|&l| (l - max).exp()).collect();
+    let total: f32 = exps.iter().sum();
+    exps.into_iter().map(|e| e / total).collect()
+}
+
 /// The probabilistic readout: P(first ≤ second) = Σ_{i ≤ j} p_a(i)·p_b(j)
 /// from the two digit softmaxes `(B, 10)`, as a `(B,)` tensor.
 pub fn readout(probs_a: &Tensor, probs_b: &Tensor) -> candle_core::Result<Tensor> {
@@ -1013,5 +1023,28 @@ mod tests {
             model.state().unwrap()[8].1.to_vec1::<f32>().unwrap(),
             before
         );
+    }
+
+    #[test]
+    fn softmax_row_is_softmax() {
+        let rows = [
+            vec![0.0f32; 10],
+            vec![1.0, -2.0, 3.5, 0.25, -7.0, 12.0, 4.0, -0.5, 2.0, 9.0],
+            vec![80.0, -80.0, 79.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+            vec![-3.0, 3.0],
+        ];
+        for row in rows {
+            let tensor = Tensor::from_vec(row.clone(), (1, row.len()), &Device::Cpu).unwrap();
+            let want = softmax(&tensor)
+                .unwrap()
+                .flatten_all()
+                .unwrap()
+                .to_vec1::<f32>()
+                .unwrap();
+            let got = softmax_row(&row);
+            for (g, w) in got.iter().zip(&want) {
+                assert!((g - w).abs() <= 1e-7, "{row:?}: {got:?} vs {want:?}");
+            }
+        }
     }
 }

@@ -107,7 +107,7 @@ pub fn predict(
     let tb = to_tensor(b.unwrap_or(&blank))?;
     let out = model.eval(&ta, &tb)?;
     let probs = |logits: &Tensor| -> candle_core::Result<Vec<f32>> {
-        model::softmax(logits)?.flatten_all()?.to_vec1::<f32>()
+        Ok(model::softmax_row(&logits.flatten_all()?.to_vec1::<f32>()?))
     };
     let (pa, pb) = (probs(&out.digit_a)?, probs(&out.digit_b)?);
     let pair = probs(&out.pair)?;
