@@ -23,10 +23,9 @@ const timingEl = document.getElementById("timing");
 const results = new ResultsView(document);
 const predictor = new Predictor();
 const current = new CurrentModel(predictor, WEIGHTS_URL);
-// Which build of the trainer this browser would run (#model-status[data-wasm]): a
-// 1 KB module, fetched beside the predictor, never in its way.
-const trainerBuild = import("./wasm-module.js").then(({ build }) => build);
-trainerBuild.catch(() => {});
+// Which build of the trainer this browser would run (#model-status[data-wasm]): a 1 KB
+// module, asked for once the pads answer.
+let trainerBuild = null;
 
 function setStatus(state, text) {
   statusEl.dataset.state = state;
@@ -95,6 +94,7 @@ async function showModel(record) {
   const { info } = record;
   statusEl.dataset.source = record.source;
   statusEl.dataset.config = info.name;
+  trainerBuild ??= import("./wasm-module.js").then(({ build }) => build);
   statusEl.dataset.wasm = await trainerBuild.catch(() => "simd128");
   setStatus(
     "ready",
