@@ -5,7 +5,7 @@
 #   browser  wasm in the page's Web Worker in headless Chromium (scripts/lib/bench-web.mjs)
 #   PyTorch  if installed: the reference script of the publication's experiment, side by
 #            side, and the ratios (scripts/lib/bench-report.mjs).
-# Prints figures; asserts nothing.
+# Then the page's load benchmark (scripts/lib/bench-load.mjs). Prints figures; asserts nothing.
 #
 #   bash scripts/bench.sh [--runs N] [--native-only]
 #
@@ -56,3 +56,11 @@ else
 fi
 
 node scripts/lib/bench-report.mjs "$out"
+
+if [[ $web == 1 ]]; then
+  # The page's first meeting on a phone network: bytes, requests and times to the first
+  # verdict, release → verdict painted (www/ was built by the browser half above).
+  echo >&2
+  echo "== the page's load (fresh profile, phone, slow 4G and 10 Mbit/s), $runs visits each" >&2
+  node scripts/lib/bench-load.mjs --runs "$((runs < 10 ? runs : 10))"
+fi

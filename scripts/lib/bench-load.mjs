@@ -28,7 +28,8 @@ import { parseArgs } from "./args.mjs";
 import { DIGITS } from "../../tests/e2e/digits.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const WWW = join(ROOT, "www");
+// TWINNET_WWW: another build of the page (e.g. an older commit's www/, for a before/after).
+const WWW = resolve(process.env.TWINNET_WWW ?? join(ROOT, "www"));
 const { chromium } = createRequire(join(ROOT, "tests/e2e/package.json"))("playwright-core");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
@@ -150,8 +151,8 @@ async function visit(browser, network) {
     const verdictMs = readyMs + first.at(-1);
     const verdictAt = origin + verdictMs;
     const readyAt = origin + readyMs;
-    // More releases for release → painted (digits of one to three strokes).
-    for (const [side, digit] of [["a", 1], ["b", 7], ["a", 4], ["b", 5], ["a", 2], ["b", 9], ["a", 0], ["b", 6], ["a", 7], ["b", 1]]) {
+    // More releases for release → painted (the test digits, one stroke each).
+    for (const [side, digit] of [["a", 1], ["b", 7], ["a", 7], ["b", 1], ["a", 3], ["b", 8], ["a", 8], ["b", 3], ["a", 1], ["b", 7]]) {
       await drawDigit(page, cdp, side, digit);
     }
     const all = await releases(page);

@@ -80,7 +80,8 @@ for (const r of rows) {
 if (browser) {
   console.log(
     `browser: peak wasm memory ${(browser.peak_memory_bytes / 2 ** 20).toFixed(1)} MiB; one-pair inference through the ` +
-      `JS facade (result as a JS object) ${fixed(browser.inference_facade_us_mean, 0)} µs`,
+      `JS facade (result as a JS object) ${fixed(browser.inference_facade_us_mean, 0)} µs; the trainer's start (worker, module ` +
+      `fetched, compiled, instantiated; not in the run's time) ${fixed(browser.trainer_start_ms, 0)} ms`,
   );
 }
 if (torchRow) {

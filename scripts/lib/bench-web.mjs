@@ -133,6 +133,7 @@ try {
         );
       });
       console.log(`  median run: ${report.training_ms_median.toFixed(0)} ms; median epoch: ${report.epoch_ms_median.toFixed(0)} ms`);
+      console.log(`  the trainer's start, before the first run and not in it (worker, module fetched, compiled, instantiated): ${report.trainer_start_ms.toFixed(0)} ms`);
       const evalMs = report.test_evaluation_ms_median;
       console.log(
         `  one epoch: median ${report.epoch_ms_median.toFixed(0)} ms = training ${(report.epoch_ms_median - evalMs).toFixed(0)} ms ` +
