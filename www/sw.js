@@ -67,9 +67,11 @@ self.addEventListener("fetch", (event) => {
   const { request } = event;
   if (request.method !== "GET") return;
   const url = new URL(request.url);
-  // The page under its scope, whatever the query (e.g. a link with ?utm=…): index.html.
-  const page = request.mode === "navigate" && PAGE_PATHS.has(url.origin + url.pathname);
-  const key = page ? INDEX : url.href;
+  // A static host serves a file whatever its query, and so does this worker: the page under
+  // its scope (e.g. a link with ?utm=…) is index.html, and a module imported anew with a
+  // query (the predictor's restart after a crash, predictor.js) is the cached module.
+  const path = url.origin + url.pathname;
+  const key = request.mode === "navigate" && PAGE_PATHS.has(path) ? INDEX : path;
   if (PRECACHE.has(key)) event.respondWith(cacheFirst(key, request));
   else if (RUNTIME.has(key)) event.respondWith(cacheOnFirstUse(key, request));
 });

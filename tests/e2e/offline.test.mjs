@@ -60,6 +60,14 @@ test("after one visit, a reload with the network off draws and predicts", async 
     await draw(page, "a", 3);
     await draw(page, "b", 8);
     await expectPair(page, 3, 8);
+    // A crashed predictor restarts by importing its glue anew under a query (predictor.js):
+    // offline, that too comes from the cache, and the fresh instance starts.
+    const restarted = await page.evaluate(async () => {
+      const glue = await import(new URL("pkg-predictor/twinnet.js?instance=2", document.baseURI).href);
+      await glue.default();
+      return typeof glue.Model;
+    });
+    assert.equal(restarted, "function");
   } finally {
     await context.setOffline(false);
   }
