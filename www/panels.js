@@ -176,6 +176,8 @@ export function startPanels({ current, setNote, limits, restored, onModel }) {
 
   dataPanel.onFiles = async (picked) => {
     const kept = pool.hasData ? "The files in use before stay in use." : "The embedded digits stay in use.";
+    // At once, before the files are read: the status never shows the last choice as if it were this one.
+    dataPanel.loading(picked.length);
     try {
       const files = await Promise.all(picked.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
       const { trainImages, testImages, maxPairs } = await useStandardSet(files);

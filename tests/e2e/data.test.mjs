@@ -58,6 +58,8 @@ const dataStatus = (page) =>
 
 async function choose(page, files) {
   await page.setInputFiles("#data-upload", files);
+  // The pick itself says "loading" (so the wait below cannot see the last choice's state).
+  assert.equal((await dataStatus(page)).state, "loading");
   await page.waitForSelector('#data-status:is([data-state="ready"], [data-state="error"])', { timeout: TIMEOUT });
   return dataStatus(page);
 }
