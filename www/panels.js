@@ -160,10 +160,9 @@ export function startPanels({ current, setNote, limits, restored, onModel }) {
   /**
    * Hands `files` ([{name, bytes}]) to the trainer, which checks them (`checked`: their
    * counts from an earlier check: then the trainer gets them when it starts); the pool and
-   * the forms follow. Resolves with the counts.
+   * the forms follow. Resolves with the counts. Its callers show the panel loading first.
    */
   async function useStandardSet(files, checked = null) {
-    dataPanel.loading(files.length);
     const payload = { files };
     let counts = checked;
     if (counts) await trainer.keepWhenStarted("useData", payload);
@@ -202,6 +201,10 @@ export function startPanels({ current, setNote, limits, restored, onModel }) {
 
   // Files kept from the last visit were checked then: the trainer gets them when it starts.
   DataStore.load()
-    .then((record) => record && useStandardSet(record.files, record.checked ?? null))
+    .then((record) => {
+      if (!record) return;
+      dataPanel.loading(record.files.length);
+      return useStandardSet(record.files, record.checked ?? null);
+    })
     .catch((e) => dataPanel.embedded(`(The MNIST files kept from your last visit could not be used: ${e.message}.)`));
 }
