@@ -925,20 +925,18 @@ mod tests {
     #[test]
     fn output_shapes_in_both_modes() {
         for config in ModelConfig::ALL {
-            #[cfg_attr(not(feature = "training"), allow(unused_mut))]
-            let mut model = net(config);
             let a = Tensor::ones((5, 1, 14, 14), DType::F32, &Device::Cpu).unwrap();
             let b = Tensor::zeros((5, 1, 14, 14), DType::F32, &Device::Cpu).unwrap();
             #[cfg(feature = "training")]
             {
                 let mut rng = Rng::new(2);
-                let out = model
+                let out = net(config)
                     .forward(&a, &b, &mut Mode::Train { dropout: &mut rng })
                     .unwrap();
                 assert_eq!(out.pair.dims(), &[5, 2]);
                 assert_eq!(out.digit_a.dims(), &[5, 10]);
             }
-            let out = model.eval(&a, &b).unwrap();
+            let out = net(config).eval(&a, &b).unwrap();
             assert_eq!(out.pair.dims(), &[5, 2]);
             assert_eq!(out.digit_a.dims(), &[5, 10]);
             assert_eq!(out.digit_b.dims(), &[5, 10]);
