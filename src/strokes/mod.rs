@@ -5,9 +5,9 @@
 //! digits, and pressure shows as grey. To teach the model what drawn digits look
 //! like, a training digit is *redrawn*:
 //!
-//! 1. [`skeleton()`]: the 28×28 digit is binarised (ink ≥ [`INK_THRESHOLD`]) and thinned
-//!    to a one-pixel-wide skeleton with the Zhang–Suen algorithm (plus a clean-up of
-//!    staircase corners and one- or two-pixel spurs).
+//! 1. [`skeleton()`]: the 28×28 digit is enlarged twice (bilinear), binarised (ink ≥
+//!    [`INK_THRESHOLD`]) and thinned to a one-pixel-wide skeleton with the Zhang–Suen
+//!    algorithm (plus a clean-up of staircase corners and short spurs).
 //! 2. [`skeleton_segments`]: neighbouring skeleton pixels are joined by line segments
 //!    (a dot for an isolated pixel). [`skeleton_strokes`] traces the same links into
 //!    polylines between end points and junctions and smooths away the pixel
@@ -26,8 +26,8 @@
 //!
 //! All randomness comes from the caller's [`Rng`], so a seed gives the same digits
 //! everywhere. Plain arithmetic on slices: no threads, files or clocks (it runs in
-//! WebAssembly too). Redrawing one digit on a 280×280 canvas takes about 0.2 ms in
-//! a release build (0.1–0.2 ms painting, 0.03 ms thinning), plus what
+//! WebAssembly too). Redrawing one digit on a 280×280 canvas takes about 0.3 ms in
+//! a release build (0.1–0.2 ms painting, 0.1 ms thinning), plus what
 //! [`to_mnist28`] takes for [`redraw_mnist28`].
 //!
 //! The stages live in their own files, each using only those before it:
@@ -43,10 +43,10 @@ mod trace;
 
 pub use geometry::{Point, Segment};
 pub use render::StrokeStyle;
-pub use skeleton::{skeleton, skeleton_segments, INK_THRESHOLD};
+pub use skeleton::{skeleton, skeleton_segments, INK_THRESHOLD, SKELETON_SIDE};
 pub use trace::{skeleton_strokes, stroke_segments};
 
-use crate::preprocess::{to_mnist28, GrayImage, PIXELS28, SIDE28};
+use crate::preprocess::{to_mnist28, GrayImage, PIXELS28};
 use crate::rng::Rng;
 use render::{place, render};
 
@@ -69,7 +69,7 @@ use render::{place, render};
 pub fn redraw(image28: &[u8], rng: &mut Rng, style: &StrokeStyle) -> GrayImage {
     assert!(style.canvas > 0, "redraw: the canvas must not be empty");
     let side = style.canvas;
-    let segments = stroke_segments(&skeleton_strokes(&skeleton(image28), SIDE28));
+    let segments = stroke_segments(&skeleton_strokes(&skeleton(image28), SKELETON_SIDE));
     let ink = if segments.is_empty() {
         vec![0.0; side * side]
     } else {
@@ -104,7 +104,7 @@ pub fn redraw_mnist28(
 /// of the pad's side, in pad units (0..1 on both axes, y down). Empty if the digit is
 /// blank.
 pub fn pad_strokes(image28: &[u8], size: f32) -> Vec<Vec<Point>> {
-    let strokes = skeleton_strokes(&skeleton(image28), SIDE28);
+    let strokes = skeleton_strokes(&skeleton(image28), SKELETON_SIDE);
     let segments = stroke_segments(&strokes);
     if segments.is_empty() {
         return Vec::new();
@@ -147,6 +147,7 @@ pub fn paint_pad(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::preprocess::SIDE28;
     use render::bounds;
     use test_digits::{digits, seven};
 
@@ -180,7 +181,7 @@ mod tests {
             .ink()
             .iter()
             .sum();
-        let segments = stroke_segments(&skeleton_strokes(&skeleton(image28), SIDE28));
+        let segments = stroke_segments(&skeleton_strokes(&skeleton(image28), SKELETON_SIDE));
         let (placed, diameter) = place(&segments, &mut Rng::new(seed), style);
         let length: f32 = placed
             .iter()
@@ -254,7 +255,7 @@ mod tests {
         let mut rng = Rng::new(2);
         let (mut heights, mut lefts) = (Vec::new(), Vec::new());
         for _ in 0..40 {
-            let segs = skeleton_segments(&skeleton(&seven()), SIDE28);
+            let segs = skeleton_segments(&skeleton(&seven()), SKELETON_SIDE);
             let (placed, _) = place(&segs, &mut rng, &style);
             let (x0, y0, _, y1) = bounds(&placed);
             let h = (y1 - y0) / style.canvas as f32;

@@ -3,16 +3,26 @@
 //! links between neighbouring pixels as line segments.
 
 use super::geometry::{Point, Segment};
-use crate::preprocess::{PIXELS28, SIDE28};
+use crate::preprocess::SIDE28;
 
-/// A pixel of a 28×28 byte image is ink (part of the shape to thin) when its value is
-/// at least this: a fixed grey threshold. MNIST's anti-aliased edges are grey ramps a
-/// pixel or two wide around a core of 250+; cutting above the middle of the ramp keeps
-/// the small holes of heavy digits open (a loop whose inside is grey would thin to a
-/// line), and the skeleton still runs along the stroke's centre line. Measured with the
-/// drawn-digit benchmark (`twinnet drawn`, same weights): 128 → 180 read 97.76 → 97.96 %
-/// of large drawn digits; 220 breaks thin strokes (96.88 %).
-pub const INK_THRESHOLD: u8 = 180;
+/// A pixel of the enlarged digit ([`ink_mask`]) is ink (part of the shape to thin) when
+/// its value is at least this: a fixed grey threshold. MNIST's anti-aliased edges are
+/// grey ramps a pixel or two wide around a core of 250+; cutting above the middle of the
+/// ramp keeps the small holes of heavy digits open (a loop whose inside is grey would
+/// thin to a line). 150 is the highest threshold at which a one-pixel diagonal line of
+/// full ink stays connected once enlarged (its fine pixels get 0.75² + 0.25² of the ink,
+/// 159); chosen on training digits 0–4,999 drawn as `twinnet drawn` draws them (large
+/// ones read at 98.04 / 98.66 / 98.50 / 98.18 % with thresholds 128 / 150 / 165 / 180),
+/// never on the held-out digits.
+pub const INK_THRESHOLD: u8 = 150;
+
+/// The digit is thinned enlarged this many times (bilinear), so that strokes
+/// one or two MNIST pixels apart stay apart and the skeleton follows curves more
+/// closely than whole MNIST pixels allow.
+pub const FINE: usize = 2;
+
+/// The side of the mask [`skeleton()`] returns: MNIST's 28 pixels, [`FINE`] times.
+pub const SKELETON_SIDE: usize = SIDE28 * FINE;
 
 /// Offsets of the 8 neighbours in Zhang–Suen order P2..P9: N, NE, E, SE, S, SW, W, NW
 /// (y points down).
@@ -162,7 +172,7 @@ fn remove_staircases(img: &mut [bool], w: usize, h: usize) {
 }
 
 /// Longest side branch (in pixels) that [`prune_spurs`] removes.
-const MAX_SPUR: usize = 2;
+const MAX_SPUR: usize = 2 * FINE;
 
 /// Removes short spurs: branches of at most [`MAX_SPUR`] pixels that run from an end
 /// point to a junction. Thinning leaves them where a thick stroke had a corner or a
@@ -208,29 +218,50 @@ fn prune_spurs(img: &mut [bool], w: usize, h: usize) {
 }
 
 /// The one-pixel-wide skeleton of a 28×28 MNIST-style digit (row-major bytes,
-/// 0 = background, 255 = ink): pixels ≥ [`INK_THRESHOLD`] are ink, thinned with
-/// Zhang–Suen; then the inner corners of staircases are removed (so slanted strokes
-/// are 8-connected diagonal lines) and side branches of one or two pixels are
-/// pruned. Returns 784 booleans, `true` on the skeleton; all `false` for a blank
-/// image.
+/// 0 = background, 255 = ink), found on the digit enlarged [`FINE`] times: the
+/// [`ink_mask`] (bilinear, ink ≥ [`INK_THRESHOLD`]) thinned with Zhang–Suen; then the
+/// inner corners of staircases are removed (so slanted strokes are 8-connected diagonal
+/// lines) and side branches of up to [`MAX_SPUR`] fine pixels are pruned. Returns
+/// [`SKELETON_SIDE`]² booleans, `true` on the skeleton; all `false` for a blank image.
 ///
-/// The skeleton has the connectivity and holes of the thresholded digit (a "0" stays
-/// a closed loop) and keeps its end points. Checked on all 60,000 MNIST training
-/// digits: the same number of pieces and of holes every time, and no 2×2 block of
-/// skeleton pixels except in 6 digits (2 at threshold 128), where the block surrounds
+/// The skeleton has the connectivity and holes of the enlarged, thresholded digit (a
+/// "0" stays a closed loop) and keeps its end points. Checked on all 60,000 MNIST
+/// training digits: the same number of pieces and of holes every time, none blank,
+/// and no 2×2 block of skeleton pixels except in 12 digits, where the block surrounds
 /// one-pixel holes.
 ///
 /// `image28` should hold 784 bytes; missing bytes count as background and extra ones
 /// are ignored.
 pub fn skeleton(image28: &[u8]) -> Vec<bool> {
-    let mut img = vec![false; PIXELS28];
-    for (b, &v) in img.iter_mut().zip(image28) {
-        *b = v >= INK_THRESHOLD;
-    }
-    thin(&mut img, SIDE28, SIDE28);
-    remove_staircases(&mut img, SIDE28, SIDE28);
-    prune_spurs(&mut img, SIDE28, SIDE28);
+    let mut img = ink_mask(image28);
+    thin(&mut img, SKELETON_SIDE, SKELETON_SIDE);
+    remove_staircases(&mut img, SKELETON_SIDE, SKELETON_SIDE);
+    prune_spurs(&mut img, SKELETON_SIDE, SKELETON_SIDE);
     img
+}
+
+/// The ink of a 28×28 digit enlarged [`FINE`] times (bilinear between pixel centres,
+/// clamped at the border) and cut at [`INK_THRESHOLD`]: the shape [`skeleton()`] thins.
+pub(super) fn ink_mask(image28: &[u8]) -> Vec<bool> {
+    let at = |x: usize, y: usize| f32::from(image28.get(y * SIDE28 + x).copied().unwrap_or(0));
+    let last = (SIDE28 - 1) as f32;
+    let source = |f: usize| (((f as f32 + 0.5) / FINE as f32) - 0.5).clamp(0.0, last);
+    let threshold = f32::from(INK_THRESHOLD);
+    let mut mask = vec![false; SKELETON_SIDE * SKELETON_SIDE];
+    for fy in 0..SKELETON_SIDE {
+        let y = source(fy);
+        let (y0, ty) = (y.floor() as usize, y.fract());
+        let y1 = (y0 + 1).min(SIDE28 - 1);
+        for fx in 0..SKELETON_SIDE {
+            let x = source(fx);
+            let (x0, tx) = (x.floor() as usize, x.fract());
+            let x1 = (x0 + 1).min(SIDE28 - 1);
+            let top = at(x0, y0) * (1.0 - tx) + at(x1, y0) * tx;
+            let bottom = at(x0, y1) * (1.0 - tx) + at(x1, y1) * tx;
+            mask[fy * SKELETON_SIDE + fx] = top * (1.0 - ty) + bottom * ty >= threshold;
+        }
+    }
+    mask
 }
 
 /// Line segments joining 8-connected skeleton pixels of a `side`×`side` row-major
@@ -326,6 +357,13 @@ mod tests {
 
     // ---- Skeleton -----------------------------------------------------------------
 
+    /// The pixel of the 28×28 image under fine pixel `i` of a skeleton.
+    fn source_pixel(i: usize) -> usize {
+        (i / SKELETON_SIDE / FINE) * SIDE28 + (i % SKELETON_SIDE) / FINE
+    }
+
+    const S: usize = SKELETON_SIDE;
+
     #[test]
     fn skeleton_of_thick_bars_is_one_pixel_wide_and_connected() {
         // Horizontal bars of odd and even thickness, a vertical bar.
@@ -336,24 +374,25 @@ mod tests {
             (bar(11, 17, 3, 25), false),
         ] {
             let skel = skeleton(&img);
-            assert_eq!(components(&skel, SIDE28, SIDE28, true), 1);
-            assert!(!has_2x2_block(&skel, SIDE28, SIDE28));
+            assert_eq!(skel.len(), S * S);
+            assert_eq!(components(&skel, S, S, true), 1);
+            assert!(!has_2x2_block(&skel, S, S));
             // Inside the bar (away from its ends) exactly one pixel per column (row).
-            for i in 9..19 {
-                let line = (0..SIDE28)
+            for i in 9 * FINE..19 * FINE {
+                let line = (0..S)
                     .filter(|&j| {
                         if horizontal {
-                            skel[j * SIDE28 + i]
+                            skel[j * S + i]
                         } else {
-                            skel[i * SIDE28 + j]
+                            skel[i * S + j]
                         }
                     })
                     .count();
                 assert_eq!(line, 1, "line {i} of the skeleton crosses {line} pixels");
             }
             // Only where the bar was, and nearly as long as the bar.
-            assert!(skel.iter().zip(&img).all(|(&s, &v)| !s || v == 255));
-            assert!(skel.iter().filter(|&&s| s).count() >= 14);
+            assert!((0..S * S).all(|i| !skel[i] || img[source_pixel(i)] == 255));
+            assert!(skel.iter().filter(|&&s| s).count() >= 14 * FINE);
         }
     }
 
@@ -362,40 +401,84 @@ mod tests {
         // A thick ring stays one closed one-pixel loop: one piece of ink, and the
         // background is split in two (outside and the hole).
         let skel = skeleton(&zero());
-        assert_eq!(components(&skel, SIDE28, SIDE28, true), 1);
-        assert_eq!(components(&skel, SIDE28, SIDE28, false), 2);
-        assert!(!has_2x2_block(&skel, SIDE28, SIDE28));
+        assert_eq!(components(&skel, S, S, true), 1);
+        assert_eq!(components(&skel, S, S, false), 2);
+        assert!(!has_2x2_block(&skel, S, S));
         // Textbook Zhang–Suen erases a 2×2 block entirely; ours keeps a piece.
         let block = skeleton(&bar(10, 12, 10, 12));
         assert!(block.iter().any(|&b| b));
+        // A one-pixel-wide diagonal line of full ink stays one piece.
+        let mut thin = vec![0u8; SIDE28 * SIDE28];
+        for i in 4..22 {
+            thin[i * SIDE28 + i] = 255;
+        }
+        assert_eq!(components(&skeleton(&thin), S, S, true), 1);
         // A two-pixel-thick diagonal (textbook Zhang–Suen erodes it from its ends)
         // becomes one 8-connected diagonal line: one pixel per row, nearly all rows.
-        let mut diagonal = vec![0u8; PIXELS28];
+        let mut diagonal = vec![0u8; SIDE28 * SIDE28];
         for i in 4..22 {
             diagonal[i * SIDE28 + i] = 255;
             diagonal[i * SIDE28 + i + 1] = 255;
         }
         let skel = skeleton(&diagonal);
-        assert_eq!(components(&skel, SIDE28, SIDE28, true), 1);
-        let rows: Vec<usize> = (0..SIDE28)
-            .map(|y| (0..SIDE28).filter(|&x| skel[y * SIDE28 + x]).count())
+        assert_eq!(components(&skel, S, S, true), 1);
+        let rows: Vec<usize> = (0..S)
+            .map(|y| (0..S).filter(|&x| skel[y * S + x]).count())
             .collect();
-        assert!(rows[5..21].iter().all(|&n| n == 1), "{rows:?}");
-        assert!((16..=20).contains(&rows.iter().sum::<usize>()), "{rows:?}");
+        assert!(
+            rows[5 * FINE..21 * FINE].iter().all(|&n| n == 1),
+            "{rows:?}"
+        );
+        let length = rows.iter().sum::<usize>();
+        assert!((16 * FINE..=20 * FINE).contains(&length), "{rows:?}");
         // Synthetic digits: one piece, one pixel wide.
         for (name, img) in digits() {
             let skel = skeleton(&img);
-            assert_eq!(components(&skel, SIDE28, SIDE28, true), 1, "{name}");
-            assert!(!has_2x2_block(&skel, SIDE28, SIDE28), "{name}");
+            assert_eq!(components(&skel, S, S, true), 1, "{name}");
+            assert!(!has_2x2_block(&skel, S, S), "{name}");
         }
     }
 
     #[test]
     fn skeleton_of_blank_or_faint_image_is_empty() {
-        assert!(skeleton(&[0u8; PIXELS28]).iter().all(|&b| !b));
-        assert!(skeleton(&[INK_THRESHOLD - 1; PIXELS28]).iter().all(|&b| !b));
+        assert!(skeleton(&[0u8; SIDE28 * SIDE28]).iter().all(|&b| !b));
+        assert!(skeleton(&[INK_THRESHOLD - 1; SIDE28 * SIDE28])
+            .iter()
+            .all(|&b| !b));
         assert!(skeleton(&[]).iter().all(|&b| !b));
-        assert_eq!(skeleton(&[]).len(), PIXELS28);
+        assert_eq!(skeleton(&[]).len(), S * S);
+    }
+
+    #[test]
+    fn the_ink_mask_is_the_digit_enlarged() {
+        // A 2×2 block of full ink covers its fine pixels but the four corners (each
+        // gets 0.75² of the ink: the block is rounded) and no others; a pixel just
+        // below the threshold, nothing; so does a lone pixel (a speck, not a stroke).
+        let mut img = bar(10, 12, 10, 12);
+        img[3 * SIDE28 + 20] = INK_THRESHOLD - 1;
+        img[20 * SIDE28 + 3] = 255;
+        let mask = ink_mask(&img);
+        let set: Vec<usize> = (0..S * S).filter(|&i| mask[i]).collect();
+        assert_eq!(set.len(), 4 * FINE * FINE - 4, "{set:?}");
+        assert!(set
+            .iter()
+            .all(|&i| img[source_pixel(i)] == 255 && source_pixel(i) != 20 * SIDE28 + 3));
+        // A one-pixel line of full ink, straight or diagonal, stays one piece; two
+        // strokes one background pixel apart stay apart.
+        let mut lines = vec![0u8; SIDE28 * SIDE28];
+        for y in 5..20 {
+            lines[y * SIDE28 + 10] = 255;
+            lines[y * SIDE28 + 12] = 255;
+            lines[y * SIDE28 + y] = 255;
+        }
+        let mask = ink_mask(&lines);
+        assert_eq!(components(&mask, S, S, true), 1);
+        let mut parallel = vec![0u8; SIDE28 * SIDE28];
+        for y in 5..20 {
+            parallel[y * SIDE28 + 10] = 255;
+            parallel[y * SIDE28 + 12] = 255;
+        }
+        assert_eq!(components(&ink_mask(&parallel), S, S, true), 2);
     }
 
     // ---- Segments -----------------------------------------------------------------
@@ -455,28 +538,31 @@ mod tests {
 
     #[test]
     fn short_spurs_are_pruned_and_short_pieces_kept() {
-        let side = 12;
+        let side = 16;
+        let row = 7;
         let line = |mask: &mut Vec<bool>| {
-            for x in 1..11 {
-                mask[4 * side + x] = true;
+            for x in 1..15 {
+                mask[row * side + x] = true;
             }
             // A free-standing two-pixel piece.
-            mask[side + 9] = true;
-            mask[side + 10] = true;
+            mask[side + 13] = true;
+            mask[side + 14] = true;
         };
         let mut expected = vec![false; side * side];
         line(&mut expected);
+        // Side branches of one to MAX_SPUR pixels off the line are pruned; the line's
+        // ends (beyond the junctions) stay.
+        for length in 1..=MAX_SPUR {
+            let mut mask = expected.clone();
+            for y in row + 1..=row + length {
+                mask[y * side + 7] = true;
+            }
+            prune_spurs(&mut mask, side, side);
+            assert_eq!(mask, expected, "a branch of {length}");
+        }
+        // A branch one pixel longer is a stroke: kept.
         let mut mask = expected.clone();
-        // A one-pixel and a two-pixel side branch off the line; the line's ends
-        // (three pixels beyond the junctions) stay.
-        mask[3 * side + 4] = true;
-        mask[5 * side + 7] = true;
-        mask[6 * side + 7] = true;
-        prune_spurs(&mut mask, side, side);
-        assert_eq!(mask, expected);
-        // A three-pixel branch is a stroke: kept.
-        let mut mask = expected.clone();
-        for y in 5..8 {
+        for y in row + 1..=row + MAX_SPUR + 1 {
             mask[y * side + 7] = true;
         }
         let before = mask.clone();

@@ -190,7 +190,7 @@ fn simplify(chain: &[Point], tolerance: f32) -> Vec<Point> {
 mod tests {
     use super::*;
     use crate::preprocess::{PIXELS28, SIDE28};
-    use crate::strokes::skeleton::{skeleton, skeleton_segments};
+    use crate::strokes::skeleton::{skeleton, skeleton_segments, SKELETON_SIDE};
     use crate::strokes::test_digits::{digits, four, zero};
 
     // ---- Strokes ------------------------------------------------------------------
@@ -207,7 +207,10 @@ mod tests {
 
     #[test]
     fn chains_use_every_link_exactly_once() {
-        let mut shapes: Vec<Vec<bool>> = digits().iter().map(|(_, img)| skeleton(img)).collect();
+        let mut shapes: Vec<(Vec<bool>, usize)> = digits()
+            .iter()
+            .map(|(_, img)| (skeleton(img), SKELETON_SIDE))
+            .collect();
         // A "6"-like loop hanging from a junction, and a lone dot.
         let mut six = vec![false; PIXELS28];
         for &(x, y) in &[
@@ -229,16 +232,16 @@ mod tests {
         ] {
             six[y * SIDE28 + x] = true;
         }
-        shapes.push(six);
-        for skel in &shapes {
-            let mut from_chains: Vec<_> = trace_chains(skel, SIDE28)
+        shapes.push((six, SIDE28));
+        for (skel, side) in &shapes {
+            let mut from_chains: Vec<_> = trace_chains(skel, *side)
                 .iter()
                 .flat_map(|(chain, _)| match chain.as_slice() {
                     [p] => vec![pair_key(*p, *p)],
                     c => c.windows(2).map(|w| pair_key(w[0], w[1])).collect(),
                 })
                 .collect();
-            let mut from_links: Vec<_> = skeleton_segments(skel, SIDE28)
+            let mut from_links: Vec<_> = skeleton_segments(skel, *side)
                 .iter()
                 .map(|&(a, b)| pair_key(a, b))
                 .collect();
@@ -261,16 +264,21 @@ mod tests {
         );
         // A ring is one closed stroke (with fewer points than pixels).
         let ring = skeleton(&zero());
-        let strokes = skeleton_strokes(&ring, SIDE28);
+        let strokes = skeleton_strokes(&ring, SKELETON_SIDE);
         assert_eq!(strokes.len(), 1);
         let loop_ = &strokes[0];
         assert_eq!(loop_.first(), loop_.last());
         assert!(loop_.len() < ring.iter().filter(|&&b| b).count());
         for (name, img) in digits() {
             let skel = skeleton(&img);
-            let centres: Vec<Point> = (0..PIXELS28)
+            let centres: Vec<Point> = (0..skel.len())
                 .filter(|&i| skel[i])
-                .map(|i| ((i % SIDE28) as f32 + 0.5, (i / SIDE28) as f32 + 0.5))
+                .map(|i| {
+                    (
+                        (i % SKELETON_SIDE) as f32 + 0.5,
+                        (i / SKELETON_SIDE) as f32 + 0.5,
+                    )
+                })
                 .collect();
             let near = |p: Point| {
                 centres
@@ -278,7 +286,7 @@ mod tests {
                     .map(|c| ((c.0 - p.0).powi(2) + (c.1 - p.1).powi(2)).sqrt())
                     .fold(f32::INFINITY, f32::min)
             };
-            let strokes = skeleton_strokes(&skel, SIDE28);
+            let strokes = skeleton_strokes(&skel, SKELETON_SIDE);
             for stroke in &strokes {
                 // Every vertex within a pixel of the skeleton, and so is the middle
                 // of every segment.
@@ -303,7 +311,7 @@ mod tests {
             );
         }
         // The "4" has a junction where three or more strokes end.
-        let strokes = skeleton_strokes(&skeleton(&four()), SIDE28);
+        let strokes = skeleton_strokes(&skeleton(&four()), SKELETON_SIDE);
         let ends: Vec<_> = strokes
             .iter()
             .flat_map(|s| {
