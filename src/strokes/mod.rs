@@ -50,6 +50,12 @@ use crate::preprocess::{to_mnist28, GrayImage, PIXELS28};
 use crate::rng::Rng;
 use render::{place, render};
 
+/// The pen strokes of a 28×28 digit: its [`skeleton()`] traced by [`skeleton_strokes`], in
+/// the skeleton's fine pixels.
+fn digit_strokes(image28: &[u8]) -> Vec<Vec<Point>> {
+    skeleton_strokes(&skeleton(image28), SKELETON_SIDE)
+}
+
 /// Redraws a 28×28 MNIST-style digit (bytes, 0 = background, 255 = ink) as pen
 /// strokes on a `style.canvas`×`style.canvas` image, the way the page's users draw:
 /// its [`skeleton()`] becomes [`skeleton_strokes`], whose segments get a random
@@ -69,7 +75,7 @@ use render::{place, render};
 pub fn redraw(image28: &[u8], rng: &mut Rng, style: &StrokeStyle) -> GrayImage {
     assert!(style.canvas > 0, "redraw: the canvas must not be empty");
     let side = style.canvas;
-    let segments = stroke_segments(&skeleton_strokes(&skeleton(image28), SKELETON_SIDE));
+    let segments = stroke_segments(&digit_strokes(image28));
     let ink = if segments.is_empty() {
         vec![0.0; side * side]
     } else {
@@ -104,7 +110,7 @@ pub fn redraw_mnist28(
 /// of the pad's side, in pad units (0..1 on both axes, y down). Empty if the digit is
 /// blank.
 pub fn pad_strokes(image28: &[u8], size: f32) -> Vec<Vec<Point>> {
-    let strokes = skeleton_strokes(&skeleton(image28), SKELETON_SIDE);
+    let strokes = digit_strokes(image28);
     let segments = stroke_segments(&strokes);
     if segments.is_empty() {
         return Vec::new();
@@ -181,7 +187,7 @@ mod tests {
             .ink()
             .iter()
             .sum();
-        let segments = stroke_segments(&skeleton_strokes(&skeleton(image28), SKELETON_SIDE));
+        let segments = stroke_segments(&digit_strokes(image28));
         let (placed, diameter) = place(&segments, &mut Rng::new(seed), style);
         let length: f32 = placed
             .iter()
