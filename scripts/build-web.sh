@@ -8,9 +8,10 @@
 #   explain; candle's forward pass only), built for size (Cargo.toml's `predictor`
 #   profile). The drawing page loads it on its main thread.
 # - www/pkg/ and www/pkg-relaxed/: the trainer (feature `training`: everything), fetched
-#   only when a training run, the ablation or the MNIST files ask for it; twice from the
-#   same code: SIMD128 from .cargo/config.toml, and SIMD128 + relaxed SIMD, which fuses
-#   the matrix products' multiply-adds (www/wasm-module.js picks one per browser).
+#   only when a training run, the ablation or the MNIST files ask for it, built for speed
+#   (Cargo.toml's `trainer` profile: fat LTO, one codegen unit); twice from the same code:
+#   SIMD128 from .cargo/config.toml, and SIMD128 + relaxed SIMD, which fuses the matrix
+#   products' multiply-adds (www/wasm-module.js picks one per browser).
 # Needs the tools of scripts/setup-web.sh --build-only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,8 +42,8 @@ build() {
   python3 scripts/lib/strip-wasm-names.py "$out/twinnet_bg.wasm"
 }
 build www/pkg-predictor predictor ""
-build www/pkg release training
-build www/pkg-relaxed release training relaxed-simd
+build www/pkg trainer training
+build www/pkg-relaxed trainer training relaxed-simd
 
 # Last, once every file it lists is final: a new hash of any of them is a new cache version.
 python3 scripts/lib/sw-manifest.py --dir www
