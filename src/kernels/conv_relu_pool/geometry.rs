@@ -101,13 +101,51 @@ pub(super) fn transpose_into(src: &[f32], rows: usize, cols: usize, dst: &mut [f
     for c0 in (0..cols).step_by(B) {
         let out = &mut dst[c0 * rows..(c0 + B) * rows];
         for r0 in (0..rows).step_by(B) {
-            let block: [[f32; B]; B] =
-                std::array::from_fn(|i| *fixed::<B>(src, (r0 + i) * cols + c0));
-            for (jj, out_row) in out.chunks_exact_mut(rows).enumerate() {
-                let d: &mut [f32; B] = (&mut out_row[r0..r0 + B]).try_into().expect("B values");
-                *d = std::array::from_fn(|i| block[i][jj]);
-            }
+            let block: [&[f32; B]; B] =
+                std::array::from_fn(|i| fixed::<B>(src, (r0 + i) * cols + c0));
+            let mut out_rows = out.chunks_exact_mut(rows);
+            let out_block: [&mut [f32; B]; B] = std::array::from_fn(|_| {
+                let row = out_rows.next().expect("B rows");
+                (&mut row[r0..r0 + B]).try_into().expect("B values")
+            });
+            transpose_4x4(block, out_block);
         }
+    }
+}
+
+/// `out[j][i] = block[i][j]`: eight lane shuffles in wasm32's SIMD (element by element,
+/// LLVM moves single lanes in and out of vectors).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn transpose_4x4(block: [&[f32; 4]; 4], out: [&mut [f32; 4]; 4]) {
+    use core::arch::wasm32::{i32x4_shuffle, v128, v128_load, v128_store};
+    // SAFETY: each row is 4 f32 (one v128); v128 accesses need no alignment.
+    let [r0, r1, r2, r3] = block.map(|row| unsafe { v128_load(row.as_ptr().cast::<v128>()) });
+    let (a, b) = (
+        i32x4_shuffle::<0, 4, 1, 5>(r0, r1),
+        i32x4_shuffle::<2, 6, 3, 7>(r0, r1),
+    );
+    let (c, d) = (
+        i32x4_shuffle::<0, 4, 1, 5>(r2, r3),
+        i32x4_shuffle::<2, 6, 3, 7>(r2, r3),
+    );
+    let columns = [
+        i32x4_shuffle::<0, 1, 4, 5>(a, c),
+        i32x4_shuffle::<2, 3, 6, 7>(a, c),
+        i32x4_shuffle::<0, 1, 4, 5>(b, d),
+        i32x4_shuffle::<2, 3, 6, 7>(b, d),
+    ];
+    for (row, column) in out.into_iter().zip(columns) {
+        // SAFETY: as above.
+        unsafe { v128_store(row.as_mut_ptr().cast::<v128>(), column) };
+    }
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+#[inline(always)]
+fn transpose_4x4(block: [&[f32; 4]; 4], out: [&mut [f32; 4]; 4]) {
+    for (j, row) in out.into_iter().enumerate() {
+        *row = std::array::from_fn(|i| block[i][j]);
     }
 }
 
