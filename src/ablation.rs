@@ -236,8 +236,8 @@ impl PlannedRun {
         self.run.epochs_done()
     }
 
-    /// The run's figures, for [`Results::insert`]: evaluates the model on its training and
-    /// test pairs, so call it once, at the end.
+    /// The run's figures, for [`Results::insert`]: evaluates the model on its training
+    /// pairs (see [`TrainingRun::result`]), so call it once, at the end.
     pub fn finish(&self) -> Result<FinishedRun, TrainError> {
         Ok(FinishedRun {
             index: self.index,

@@ -462,13 +462,19 @@ impl TrainingRun {
     }
 
     /// The run's figures as `crate::ablation::summarize` takes them: evaluates the model on the
-    /// training and test pairs (eval mode), so call it once, at the end.
+    /// training pairs (eval mode), so call it once, at the end. The test evaluation is the
+    /// last epoch's when that epoch left this model (evaluating is deterministic).
     pub fn result(&self) -> Result<RunResult, TrainError> {
+        let test = match self.metrics.last() {
+            Some(last) if last.epoch == self.epochs_done() => last.test,
+            // No epoch yet, or the last one failed after training (divergence).
+            _ => self.trainer.evaluate_test()?,
+        };
         Ok(RunResult {
             config: self.config().model,
             seed: self.config().seed,
             train: self.trainer.evaluate_train()?,
-            test: self.trainer.evaluate_test()?,
+            test,
             epochs: self.metrics.clone(),
             elapsed_ms: self.elapsed_ms,
         })

@@ -247,7 +247,7 @@ impl AblationRun {
 
     /// `{index, result: {config, seed, train, test, epochs: [EpochMetrics], elapsed_ms}}`
     /// (`crate::ablation::FinishedRun`), what `AblationResults.insert` takes. Evaluates the
-    /// model on the run's training and test pairs, so call it once, at the end.
+    /// model on the run's training pairs, so call it once, at the end.
     pub fn finish(&self) -> Result<JsValue, JsError> {
         to_js(&self.run.finish()?)
     }
