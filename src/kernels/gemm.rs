@@ -21,8 +21,8 @@ const MR: usize = 2;
 const MR: usize = 4;
 /// Columns of `C` per register tile. On wasm32 the tile is 2 × 16: eight 128-bit
 /// accumulators, each broadcast value of `A` used four times; it trained the published run
-/// in 0.91× the time of 4 × 8 (median of 16 interleaved pairs of 10-epoch runs in
-/// Chromium, 2026-12-03), where 3 × 16 was no faster and 6 × 8 slower.
+/// in 0.95× the time of 4 × 8 in Chromium (2026-12-03, the two builds' epochs interleaved),
+/// where 3 × 16 was no faster and 6 × 8 slower.
 const NR: usize = 16;
 
 /// A read-only matrix view with arbitrary strides: element `(i, p)` is
