@@ -28,9 +28,9 @@ fi
 # the module and its JS glue belong on the page.
 build() {
   local out=$1 profile=$2 crate_features=$3 target_features=${4:-}
-  echo "== wasm-pack build --target web --$profile --out-dir $out (crate features: ${crate_features:-none}${target_features:+; +$target_features})"
   local vars=() profile_args=(--release)
   [[ $profile == release ]] || profile_args=(--profile "$profile")
+  echo "== wasm-pack build --target web ${profile_args[*]} --out-dir $out (crate features: ${crate_features:-none}${target_features:+; +$target_features})"
   if [[ -n $target_features ]]; then
     # RUSTFLAGS replaces .cargo/config.toml's flags; its own target dir keeps both builds cached.
     vars=(RUSTFLAGS="-C target-feature=+simd128,+$target_features" CARGO_TARGET_DIR="target/wasm-$target_features")

@@ -46,6 +46,9 @@ fn a_stepped_run_is_the_cli_run() {
     assert_eq!((report.options, report.elapsed_ms), (options, 30.0));
     assert_eq!(report.epochs, reports);
     let stepped = run.result().unwrap();
+    // The result's test evaluation is the last epoch's, and that of the model as it stands.
+    assert_eq!(stepped.test, run.metrics()[2].test);
+    assert_eq!(stepped.test, run.evaluate_test().unwrap());
     assert_eq!(report.final_metrics.test_error, stepped.test.error);
     assert_eq!(report.final_metrics.train_loss, stepped.train.loss);
     assert_eq!(stepped.elapsed_ms, 30.0);
