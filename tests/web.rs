@@ -3,8 +3,8 @@
 //! --test web`) and the trainer (the same with `--features training`). It predicts on
 //! drawings made on the page and matches the native result; the trainer also trains and
 //! runs the ablation on a small digits file made here (seven-segment digits,
-//! `tests/common`), and the trained weights load back; bad input of every kind is an
-//! `Error`, never a panic.
+//! `tests/common`), the trained weights load back and its conv kernels match candle's
+//! ops; bad input of every kind is an `Error`, never a panic.
 #![cfg(target_arch = "wasm32")]
 
 #[cfg(feature = "training")]
@@ -615,5 +615,67 @@ mod training {
             .map_err(message)
             .unwrap();
         assert!(ms.is_finite() && ms >= 0.0, "{ms}");
+    }
+
+    /// The fused conv kernels as the trainer module runs them (wasm32's SIMD paths: its
+    /// register tile, the lane-shuffle transposes), against candle's own ops: values and all
+    /// three gradients, for both of the TwinNet's layers at a training batch's size (the
+    /// first by im2col, the second by Winograd). Natively the same check is a unit test.
+    #[wasm_bindgen_test]
+    fn conv_kernels_match_candles_ops() {
+        use candle_core::{Device, Tensor, Var};
+        use twinnet::kernels::conv_relu_pool::{conv3x3_relu_pool, Gradients};
+        use twinnet::rng::Rng;
+
+        let mut rng = Rng::new(7);
+        let mut random = |shape: &[usize]| {
+            let values: Vec<f32> = (0..shape.iter().product())
+                .map(|_| rng.uniform(-1.0, 1.0))
+                .collect();
+            Var::from_vec(values, shape, &Device::Cpu).unwrap()
+        };
+        let max_abs = |t: &Tensor| {
+            t.abs()
+                .and_then(|t| t.flatten_all()?.max(0)?.to_scalar::<f32>())
+                .unwrap()
+        };
+        // The largest difference relative to the reference's largest magnitude.
+        let diff =
+            |got: &Tensor, want: &Tensor| max_abs(&(got - want).unwrap()) / max_abs(want).max(1.0);
+        // (images, channels, side, outputs): the first layer, the second.
+        for (n, c, side, o) in [(40, 1, 14, 16), (40, 16, 6, 32)] {
+            let (x, w, b) = (
+                random(&[n, c, side, side]),
+                random(&[o, c, 3, 3]),
+                random(&[o]),
+            );
+            let pooled = (side - 2) / 2;
+            let weights = random(&[n, o, pooled, pooled]);
+            let want = x
+                .conv2d(&w, 0, 1, 1, 1)
+                .and_then(|t| t.broadcast_add(&b.reshape((1, o, 1, 1))?))
+                .and_then(|t| t.relu()?.avg_pool2d(2))
+                .unwrap();
+            let got = conv3x3_relu_pool(&x, &w, &b, Gradients::WeightsAndInput).unwrap();
+            let what = format!("{n}×{c}×{side}→{o}");
+            assert!(
+                diff(&got, &want) <= 1e-5,
+                "forward {what}: {}",
+                diff(&got, &want)
+            );
+            let loss = |t: Tensor| (t * weights.as_tensor()).and_then(|t| t.sum_all()).unwrap();
+            let (want_grads, got_grads) = (
+                loss(want).backward().unwrap(),
+                loss(got).backward().unwrap(),
+            );
+            for (name, var) in [("input", &x), ("weight", &w), ("bias", &b)] {
+                let (g, wg) = (got_grads.get(var).unwrap(), want_grads.get(var).unwrap());
+                assert!(
+                    diff(g, wg) <= 1e-5,
+                    "{name} gradient {what}: {}",
+                    diff(g, wg)
+                );
+            }
+        }
     }
 }
