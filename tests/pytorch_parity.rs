@@ -1,5 +1,6 @@
-//! A TwinNet trained by PyTorch loads and gives PyTorch's outputs (≤ 1e-5),
-//! and survives a round trip through our writer.
+//! A TwinNet trained by PyTorch loads and gives PyTorch's outputs (logits within 1e-6
+//! of their magnitude, probabilities within 5e-6), and survives a round trip through our
+//! writer.
 
 use std::collections::HashMap;
 
@@ -14,15 +15,17 @@ fn golden() -> HashMap<String, Tensor> {
     candle_core::safetensors::load_buffer(GOLDEN, &Device::Cpu).expect("golden fixture")
 }
 
-fn max_abs_diff(a: &Tensor, b: &Tensor) -> f32 {
-    (a - b)
-        .unwrap()
-        .abs()
+fn max_abs(t: &Tensor) -> f32 {
+    t.abs()
         .unwrap()
         .max_all()
         .unwrap()
         .to_scalar::<f32>()
         .unwrap()
+}
+
+fn max_abs_diff(a: &Tensor, b: &Tensor) -> f32 {
+    max_abs(&(a - b).unwrap())
 }
 
 fn check_outputs(model: &twinnet::model::TwinNet) {
@@ -36,17 +39,23 @@ fn check_outputs(model: &twinnet::model::TwinNet) {
         (&out.digit_a, "logits10_a"),
         (&out.digit_b, "logits10_b"),
     ] {
+        // Float32 rounding, a few units in the last place of the largest logit: a batch of
+        // 16 images or more takes Winograd's F(4×4, 3×3) in the second conv layer, whose
+        // transforms round more than PyTorch's direct convolution (on this fixture, logits
+        // up to 20: 1.7e-5 by F(4×4), 6.7e-6 by F(2×2, 3×3)).
         let d = max_abs_diff(ours, &g[name]);
-        assert!(d <= 1e-5, "{name}: max |ours - PyTorch| = {d}");
+        let bound = 1e-6 * max_abs(&g[name]).max(1.0);
+        assert!(d <= bound, "{name}: max |ours - PyTorch| = {d} > {bound}");
     }
     for (logits, name) in [
         (&out.pair, "softmax2"),
         (&out.digit_a, "softmax10_a"),
         (&out.digit_b, "softmax10_b"),
     ] {
-        // A softmax moves at most ¼ of the logits' difference: logits within 1e-5 each
-        // give probabilities within 5e-6 (eval mode folds BatchNorm into the linear layer
-        // before it, which rounds differently from PyTorch's separate BatchNorm).
+        // A softmax moves at most ¼ of the logits' difference, and the largest differences
+        // are in the largest logits, whose probabilities saturate (eval mode also folds
+        // BatchNorm into the linear layer before it, which rounds differently from
+        // PyTorch's separate BatchNorm).
         let d = max_abs_diff(&model::softmax(logits).unwrap(), &g[name]);
         assert!(d <= 5e-6, "{name}: {d}");
     }

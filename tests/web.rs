@@ -620,7 +620,7 @@ mod training {
     /// The fused conv kernels as the trainer module runs them (wasm32's SIMD paths: its
     /// register tile, the lane-shuffle transposes), against candle's own ops: values and all
     /// three gradients, for both of the TwinNet's layers at a training batch's size (the
-    /// first by im2col, the second by Winograd). Natively the same check is a unit test.
+    /// first by im2col, the second by Winograd F(4×4, 3×3)). Natively the same check is a unit test.
     #[wasm_bindgen_test]
     fn conv_kernels_match_candles_ops() {
         use candle_core::{Device, Tensor, Var};

@@ -6,7 +6,7 @@
 //! - [`gemm`]: the register-tiled matrix product they share.
 //! - [`scratch`]: reusable buffers, so a training step does not allocate its large ones.
 //! - [`conv_relu_pool`]: `Conv2d(3×3) → ReLU → AvgPool2d(2)` in one op, by im2col or by
-//!   Winograd's F(2×2, 3×3), whichever is faster for the layer's shapes.
+//!   Winograd's F(4×4, 3×3) or F(2×2, 3×3), whichever is faster for the layer's shapes.
 //! - [`linear`]: `nn.Linear` in one f32 op (keeps candle's all-dtype `matmul` out of the
 //!   page's predictor module).
 

@@ -18,8 +18,9 @@
 //! batch); inference keeps nothing.
 //!
 //! Layers with several input channels and batches of many images take Winograd's
-//! F(2×2, 3×3) instead (`winograd.rs`, chosen by `Algorithm::for_geometry`): the same
-//! results up to rounding with 2.25× fewer multiplications.
+//! F(4×4, 3×3) instead where the conv output cuts into 4×4 tiles, else F(2×2, 3×3)
+//! (`winograd.rs`, chosen by `Algorithm::for_geometry`): the same results up to rounding
+//! with 4× or 2.25× fewer multiplications.
 //!
 //! Here: the candle op and the choice between the two; `im2col.rs` and `winograd.rs` compute
 //! the layer, both on the sizes and helpers of `geometry.rs`.
@@ -38,6 +39,7 @@ use candle_core::backend::BackendStorage;
 use candle_core::{CpuStorage, CustomOp3, Layout, Shape, Tensor};
 
 use geometry::{Geometry, KERNEL};
+pub(crate) use winograd::Tiling;
 
 /// Which gradients the backward pass computes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,9 +85,9 @@ pub(crate) fn with_algorithm(
 pub(crate) enum Algorithm {
     /// Im2col and three matrix products ([`im2col`]).
     Im2col,
-    /// Winograd F(2×2, 3×3) ([`winograd`]): 2.25× fewer multiplications, but
-    /// transforms per input channel and output channel.
-    Winograd,
+    /// One of Winograd's algorithms ([`winograd`]): F(2×2, 3×3) multiplies 2.25× less,
+    /// F(4×4, 3×3) 4× less, but both transform per input channel and output channel.
+    Winograd(Tiling),
 }
 
 impl Algorithm {
@@ -98,10 +100,12 @@ impl Algorithm {
     const WINOGRAD_MIN_IMAGES: usize = 16;
 
     fn for_geometry(g: &Geometry) -> Self {
-        if g.channels >= Self::WINOGRAD_MIN_CHANNELS && g.images >= Self::WINOGRAD_MIN_IMAGES {
-            Algorithm::Winograd
-        } else {
+        if g.channels < Self::WINOGRAD_MIN_CHANNELS || g.images < Self::WINOGRAD_MIN_IMAGES {
             Algorithm::Im2col
+        } else if Tiling::F4x4.fits(g) {
+            Algorithm::Winograd(Tiling::F4x4)
+        } else {
+            Algorithm::Winograd(Tiling::F2x2)
         }
     }
 }
@@ -178,8 +182,15 @@ impl CustomOp3 for ConvReluPool {
                 let (out, saved) = im2col::forward(&g, x, w, b, self.save);
                 (out, saved.map(Kept::Im2col))
             }
-            Algorithm::Winograd => {
-                let (out, saved) = winograd::forward(&g, x, w, b, self.save);
+            Algorithm::Winograd(tiling) => {
+                if !tiling.fits(&g) {
+                    candle_core::bail!(
+                        "conv3x3_relu_pool: a {}×{} conv output does not cut into {tiling:?} tiles",
+                        g.conv_h(),
+                        g.conv_w()
+                    );
+                }
+                let (out, saved) = winograd::forward(tiling, &g, x, w, b, self.save);
                 (out, saved.map(Kept::Winograd))
             }
         };
@@ -251,6 +262,22 @@ mod tests {
         Var::from_vec(v, shape, &Device::Cpu)
     }
 
+    const ALGORITHMS: [Algorithm; 3] = [
+        Algorithm::Im2col,
+        Algorithm::Winograd(Tiling::F2x2),
+        Algorithm::Winograd(Tiling::F4x4),
+    ];
+
+    fn geometry(images: usize, channels: usize, side: usize, outputs: usize) -> Geometry {
+        Geometry {
+            images,
+            channels,
+            height: side,
+            width: side,
+            outputs,
+        }
+    }
+
     /// The same layer from candle's own ops.
     fn reference(x: &Tensor, w: &Tensor, b: &Tensor) -> candle_core::Result<Tensor> {
         let o = b.dims1()?;
@@ -273,7 +300,7 @@ mod tests {
     }
 
     /// Values and all three gradients against candle's graph, for both layer shapes and
-    /// others, by both algorithms.
+    /// others, by every algorithm whose tiles fit the shape.
     #[test]
     fn matches_candles_conv_relu_pool_and_its_gradients() -> candle_core::Result<()> {
         let mut rng = Rng::for_stream(3, Stream::Init);
@@ -285,8 +312,13 @@ mod tests {
             (2, 3, 8, 5),
             (7, 16, 10, 8),
         ];
-        for algorithm in [Algorithm::Im2col, Algorithm::Winograd] {
+        for algorithm in ALGORITHMS {
             for (n, c, h, o) in shapes {
+                if let Algorithm::Winograd(tiling) = algorithm {
+                    if !tiling.fits(&geometry(n, c, h, o)) {
+                        continue;
+                    }
+                }
                 let x = random(&mut rng, &[n, c, h, h])?;
                 let w = random(&mut rng, &[o, c, 3, 3])?;
                 let b = random(&mut rng, &[o])?;
@@ -327,7 +359,7 @@ mod tests {
         let x = random(&mut rng, &[2, 1, 6, 6])?;
         let w = random(&mut rng, &[4, 1, 3, 3])?;
         let b = random(&mut rng, &[4])?;
-        for algorithm in [Algorithm::Im2col, Algorithm::Winograd] {
+        for algorithm in ALGORITHMS {
             let grads = with_algorithm(&x, &w, &b, Gradients::Weights, Some(algorithm))?
                 .sum_all()?
                 .backward()?;
@@ -344,8 +376,17 @@ mod tests {
         let b = Tensor::zeros(2, candle_core::DType::F32, &Device::Cpu)?;
         let err = conv3x3_relu_pool(&x, &w, &b, Gradients::None).unwrap_err();
         assert!(err.to_string().contains("even conv output"), "{err}");
-        let w3 = Tensor::zeros((2, 2, 3, 3), candle_core::DType::F32, &Device::Cpu)?;
+        // A 6×6 conv output cuts into 2×2 tiles, not into 4×4 ones.
         let x8 = Tensor::zeros((1, 1, 8, 8), candle_core::DType::F32, &Device::Cpu)?;
+        let f4 = Some(Algorithm::Winograd(Tiling::F4x4));
+        let err = with_algorithm(&x8, &w, &b, Gradients::None, f4).unwrap_err();
+        assert!(
+            err.to_string().contains("does not cut into F4x4 tiles"),
+            "{err}"
+        );
+        let f2 = Some(Algorithm::Winograd(Tiling::F2x2));
+        assert!(with_algorithm(&x8, &w, &b, Gradients::None, f2).is_ok());
+        let w3 = Tensor::zeros((2, 2, 3, 3), candle_core::DType::F32, &Device::Cpu)?;
         assert!(conv3x3_relu_pool(&x8, &w3, &b, Gradients::None).is_err());
         Ok(())
     }
