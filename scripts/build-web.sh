@@ -41,9 +41,28 @@ build() {
   rm -f "$out/README.md" "$out/package.json" "$out/.gitignore"
   python3 scripts/lib/strip-wasm-names.py "$out/twinnet_bg.wasm"
 }
-build www/pkg-predictor predictor ""
-build www/pkg trainer training
-build www/pkg-relaxed trainer training relaxed-simd
+# The three builds run side by side, each into its own log, printed in order when all are
+# done: they share no build directory (each profile has its own under target/, the relaxed
+# build its own target dir), and one build alone leaves a core idle for minutes (a large
+# crate in one codegen unit, fat LTO).
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+pids=()
+build www/pkg-predictor predictor "" >"$logs/0" 2>&1 &
+pids+=($!)
+build www/pkg trainer training >"$logs/1" 2>&1 &
+pids+=($!)
+build www/pkg-relaxed trainer training relaxed-simd >"$logs/2" 2>&1 &
+pids+=($!)
+failed=0
+for i in "${!pids[@]}"; do
+  wait "${pids[i]}" || failed=1
+  cat "$logs/$i"
+done
+if ((failed)); then
+  echo "build-web: a wasm-pack build failed (its output is above)" >&2
+  exit 1
+fi
 
 # Last, once every file it lists is final: a new hash of any of them is a new cache version.
 python3 scripts/lib/sw-manifest.py --dir www
