@@ -22,7 +22,7 @@ bash scripts/fetch-data.sh
 # library's API.
 echo "== the fuzz targets compile (fuzz/), alongside: cargo test --release"
 fuzz_log=$(mktemp)
-trap 'kill "${fuzz:-}" 2>/dev/null; rm -f "$fuzz_log"' EXIT
+trap 'kill "${fuzz:-}" 2>/dev/null || true; rm -f "$fuzz_log"' EXIT
 cargo check --manifest-path fuzz/Cargo.toml --bins --target-dir target/fuzz-check >"$fuzz_log" 2>&1 &
 fuzz=$!
 cargo test --release

@@ -10,7 +10,7 @@ bash scripts/setup-web.sh
 # core builds for wasm32 without the browser facade's features.
 echo "== cargo build --release --lib --target wasm32-unknown-unknown --no-default-features (alongside build-web)"
 core_log=$(mktemp)
-trap 'kill "${core:-}" 2>/dev/null; rm -f "$core_log"' EXIT
+trap 'kill "${core:-}" 2>/dev/null || true; rm -f "$core_log"' EXIT
 nice -n 10 cargo build --release --lib --target wasm32-unknown-unknown --no-default-features >"$core_log" 2>&1 &
 core=$!
 bash scripts/build-web.sh
