@@ -1,22 +1,13 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh clone: installs what it needs (the web tools alongside the
-# native part); first the fast checks (rustfmt, clippy natively and for wasm32, warnings as
-# errors), then makes the data, runs the native tests (unit, integration, CLI, PyTorch parity,
-# training on real digits), checks that the fuzz targets compile, then the web tests
-# (scripts/lib/test-web.sh: the core and the page's modules built for wasm32, the wasm facade in
-# headless Chromium and the page end to end).
+# The whole test suite, from a fresh clone: installs what it needs; first the fast checks
+# (rustfmt, clippy natively and for wasm32, warnings as errors), then makes the data, runs
+# the native tests (unit, integration, CLI, PyTorch parity, training on real digits),
+# checks that the fuzz targets compile, then the web tests (scripts/lib/test-web.sh: the core
+# and the page's modules built for wasm32, the wasm facade in headless Chromium and the page end
+# to end).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-# The web tests' tools (scripts/setup-web.sh: two cargo installs at low priority, Debian's
-# chromium, npm's playwright-core) install alongside the native checks, which need none of
-# them; on a bare machine that overlaps their downloads and serial compile stretches. The web
-# tests wait for them.
-web_setup_log=$(mktemp)
-fuzz_log=$(mktemp)
-trap 'kill "${web_setup:-}" "${fuzz:-}" 2>/dev/null || true; rm -f "$web_setup_log" "$fuzz_log"' EXIT
-nice -n 10 bash scripts/setup-web.sh >"$web_setup_log" 2>&1 &
-web_setup=$!
 echo "== cargo fmt --check"
 cargo fmt --check
 echo "== cargo clippy (native, all targets and the predictor's tests; wasm32, the library as predictor and as trainer), warnings as errors"
@@ -30,6 +21,8 @@ bash scripts/fetch-data.sh
 # compile (no sanitizer, no run; running them: docs/testing.md): they keep up with the
 # library's API.
 echo "== the fuzz targets compile (fuzz/), alongside: cargo test --release"
+fuzz_log=$(mktemp)
+trap 'kill "${fuzz:-}" 2>/dev/null || true; rm -f "$fuzz_log"' EXIT
 cargo check --manifest-path fuzz/Cargo.toml --bins --target-dir target/fuzz-check >"$fuzz_log" 2>&1 &
 fuzz=$!
 cargo test --release
@@ -39,12 +32,5 @@ if ! wait "$fuzz"; then
   exit 1
 fi
 cat "$fuzz_log"
-echo "== the web tests' tools (scripts/setup-web.sh, alongside the above)"
-if ! wait "$web_setup"; then
-  cat "$web_setup_log"
-  echo "test: installing the web tests' tools failed (above)" >&2
-  exit 1
-fi
-cat "$web_setup_log"
 echo "== web: wasm facade in headless Chromium, end-to-end test of the page"
 bash scripts/lib/test-web.sh
